@@ -1,0 +1,185 @@
+#pragma once
+// Store: everything atalaya keeps — the inbox of raw webhook deliveries, normalized events,
+// contacts and conversations, delivery states — behind one interface with one implementation
+// per engine (SQLite now, PostgreSQL later).
+//
+// Threads: every method is safe to call from any thread. Writes go through one writer that
+// batches concurrent requests into one transaction (group commit): a write call returns only
+// when its transaction is durable (or failed). Reads use their own connections and never wait
+// for the writer.
+//
+// Errors: kUnavailable — the writer is over its queue limit or a commit took longer than the
+// configured deadline (the caller answers 503; the platform retries, and the inbox dedup
+// acknowledges a retry of a row that did land). kResourceExhausted — the disk is full.
+// kInvalidArgument — a caller broke a documented precondition. kInternal — anything else the
+// engine reported (message carries the engine's text).
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/event.h"
+#include "common/status.h"
+
+namespace atalaya::store {
+
+// One accepted HTTP delivery of a webhook, exactly as received.
+struct InboxDelivery {
+  std::string route;  // the webhook route it came to: "whatsapp", "messenger", "instagram", "meta"
+  std::string body;   // raw bytes
+  int64_t received_ms = 0;
+};
+
+enum class AppendOutcome { kStored, kDuplicate };
+
+struct InboxRow {
+  int64_t id = 0;
+  std::string route;
+  std::string body;
+  int64_t received_ms = 0;
+};
+
+// What one ingest transaction did.
+struct IngestOutcome {
+  int events_stored = 0;
+  int events_duplicate = 0;      // already stored from an earlier (re-batched) delivery
+  int statuses_applied = 0;      // moved an outbound message's delivery state forward
+  int statuses_pending = 0;      // for a message id not known yet; applied when it appears
+};
+
+// A stored event with the internal ids the store assigned.
+struct StoredEvent {
+  int64_t id = 0;
+  int64_t inbox_id = 0;
+  int64_t contact_id = 0;        // 0 when the event has no author (e.g. a status)
+  int64_t conversation_id = 0;   // 0 when not part of a conversation
+  Event event;
+};
+
+struct EventQuery {
+  std::optional<Channel> channel;
+  std::optional<EventKind> kind;
+  std::optional<int64_t> contact_id;
+  std::optional<int64_t> conversation_id;
+  std::string dedup_key;  // exact match when not empty
+  int64_t after_id = 0;   // events with id > after_id, ascending
+  size_t limit = 100;
+};
+
+struct ContactIdentity {
+  Channel channel = Channel::kWhatsApp;
+  std::string kind;         // "bsuid", "wa_id", "psid", "igsid", ...
+  std::string external_id;
+};
+
+struct Contact {
+  int64_t id = 0;
+  std::string name;
+  std::string phone;  // optional attribute; personal data
+  std::vector<ContactIdentity> identities;
+  int64_t created_ms = 0;
+};
+
+struct Conversation {
+  int64_t id = 0;
+  Channel channel = Channel::kWhatsApp;
+  std::string account_id;
+  int64_t contact_id = 0;        // private thread: (account, contact)
+  std::string thread_id;         // public thread: the post id (issue 4)
+  Visibility visibility = Visibility::kPrivate;
+  int64_t last_inbound_ms = 0;   // the customer's last message, for the 24 h windows
+};
+
+// Delivery state of an outbound message, as platform status webhooks reported it.
+struct DeliveryState {
+  std::string message_id;
+  DeliveryStatus status = DeliveryStatus::kNone;
+  int64_t error_code = 0;
+  std::string error_title;
+  std::string error_detail;
+  int64_t updated_ms = 0;
+};
+
+struct InboxStats {
+  int64_t backlog = 0;            // rows accepted but not yet normalized
+  int64_t oldest_backlog_ms = 0;  // received_ms of the oldest of them; 0 when none
+  int64_t total = 0;
+};
+
+// Counters of the group-commit writer, for /metrics and the benchmark.
+struct WriterStats {
+  int64_t commits = 0;
+  int64_t rows = 0;                 // write requests committed
+  int64_t failed_commits = 0;
+  int64_t rejected_overload = 0;    // refused at once: queue over its limit
+  int64_t timed_out = 0;            // caller gave up waiting past the commit deadline
+  int64_t queue_depth = 0;          // waiting now
+  int64_t commit_ns_sum = 0;
+  // Commit latency histogram: counts of commits that took <= kCommitBucketsMs[i].
+  static constexpr int kBuckets = 10;
+  static constexpr double kCommitBucketsMs[kBuckets] = {0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 1000};
+  int64_t commit_buckets[kBuckets] = {};
+  int64_t last_progress_ms = 0;     // wall time of the last successful commit (watchdog)
+};
+
+enum class Synchronous { kFull, kNormal };
+
+struct SqliteOptions {
+  std::string path;                        // the database file; its folder must exist
+  Synchronous synchronous = Synchronous::kFull;
+  size_t max_waiting_writes = 4096;        // more queued writes than this → kUnavailable at once
+  int64_t commit_timeout_ms = 5000;        // a writer slower than this → kUnavailable
+  size_t max_batch = 1024;                 // write requests per transaction at most
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Durably appends one delivery, keyed by the SHA-256 of its body: an identical body already
+  // in the inbox returns kDuplicate and stores nothing. Returns once durable.
+  virtual Result<AppendOutcome> AppendInbox(const InboxDelivery& delivery) = 0;
+
+  // Inbox rows not yet normalized, ascending by id, with id > after_id.
+  virtual Result<std::vector<InboxRow>> PendingInbox(int64_t after_id, size_t limit) = 0;
+
+  // In one transaction: stores every event (unique on (channel, dedup_key): a duplicate is
+  // counted, not stored), creates or merges the contacts and conversations they name,
+  // applies status updates forward-only, and marks the inbox row processed.
+  virtual Result<IngestOutcome> CommitIngest(int64_t inbox_id, const std::vector<Event>& events,
+                                             int64_t now_ms) = 0;
+
+  // Records an outbound message's platform id so delivery statuses attach to it; statuses
+  // that arrived before it are applied now.
+  virtual Status RecordOutbound(Channel channel, const std::string& message_id,
+                                int64_t conversation_id, int64_t now_ms) = 0;
+
+  virtual Result<std::vector<StoredEvent>> ListEvents(const EventQuery& query) = 0;
+  virtual Result<std::optional<Contact>> FindContact(Channel channel,
+                                                     const std::string& external_id) = 0;
+  virtual Result<std::optional<Contact>> GetContact(int64_t contact_id) = 0;
+  virtual Result<std::optional<Conversation>> GetConversation(int64_t conversation_id) = 0;
+  virtual Result<std::optional<DeliveryState>> GetDelivery(Channel channel,
+                                                           const std::string& message_id) = 0;
+  virtual Result<InboxStats> GetInboxStats(int64_t now_ms) = 0;
+
+  // Deletes raw bodies of processed inbox rows older than keep_body_days, and whole rows
+  // (their dedup keys) older than keep_key_days. Returns the number of bodies pruned.
+  virtual Result<int64_t> Prune(int64_t now_ms, int keep_body_days, int keep_key_days) = 0;
+
+  // A consistent copy of the whole database into a new file, while serving.
+  virtual Status Backup(const std::string& destination_path) = 0;
+
+  virtual WriterStats GetWriterStats() const = 0;
+
+  // False while the writer is failing, stalled past the commit deadline or over its queue
+  // limit: /readyz reports it so a load balancer stops sending.
+  virtual bool Healthy() const = 0;
+};
+
+// Opens (creating if absent) the database and applies pending numbered migrations.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options);
+
+}  // namespace atalaya::store
