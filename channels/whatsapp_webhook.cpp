@@ -5,24 +5,12 @@
 #include <utility>
 
 #include "channels/unsupported_event.h"
+#include "channels/whatsapp_fields.h"
 
 namespace atalaya::channels {
 namespace {
 
-// Field names of the business-scoped user id (BSUID) rollout. Confirmed on Meta's webhook
-// reference pages (2026): contacts[].user_id, contacts[].profile.username, and system
-// messages of type user_changed_number / user_changed_user_id carrying
-// system.previous_user_id. Not confirmed in a primary source, kept here to change in one
-// place: where the sender's BSUID sits inside messages[], where a status names its
-// recipient's BSUID, and the names of the *new* ids inside a system message.
-constexpr char kContactBsuidKey[] = "user_id";
-constexpr char kContactUsernameKey[] = "username";
-constexpr char kMessageBsuidKey[] = "from_user_id";               // verify
-constexpr char kStatusRecipientBsuidKey[] = "recipient_user_id";  // verify
-constexpr char kSystemNewBsuidKey[] = "user_id";                  // verify
-constexpr char kSystemNewWaIdKey[] = "wa_id";            // since Graph v12 (the new number)
-constexpr char kSystemLegacyNewWaIdKey[] = "new_wa_id";  // before Graph v12
-constexpr char kSystemPreviousBsuidKey[] = "previous_user_id";
+namespace fields = whatsapp_fields;
 
 // What the messages of one change share.
 struct ChangeScope {
@@ -44,7 +32,7 @@ const Json* FindContact(const ChangeScope& scope, const std::string& wa_id,
   if (scope.contacts == nullptr) return nullptr;
   for (const Json& contact : *scope.contacts) {
     if (!wa_id.empty() && IdMember(contact, "wa_id") == wa_id) return &contact;
-    if (!bsuid.empty() && StringMember(contact, kContactBsuidKey) == bsuid) return &contact;
+    if (!bsuid.empty() && StringMember(contact, fields::kContactBsuid) == bsuid) return &contact;
   }
   // A message that names nobody (no from, no BSUID) belongs to the only contact, if any.
   if (wa_id.empty() && bsuid.empty() && scope.contacts->size() == 1 &&
@@ -58,10 +46,10 @@ Author BuildAuthor(std::string wa_id, std::string bsuid, const Json* contact) {
   Author author;
   if (contact != nullptr) {
     if (wa_id.empty()) wa_id = IdMember(*contact, "wa_id");
-    if (bsuid.empty()) bsuid = StringMember(*contact, kContactBsuidKey);
+    if (bsuid.empty()) bsuid = StringMember(*contact, fields::kContactBsuid);
     if (const Json* profile = ObjectMember(*contact, "profile")) {
       author.name = StringMember(*profile, "name");
-      author.handle = StringMember(*profile, kContactUsernameKey);
+      author.handle = StringMember(*profile, fields::kContactUsername);
     }
   }
   author.id = bsuid.empty() ? wa_id : bsuid;
@@ -172,9 +160,9 @@ std::optional<std::string> FillReaction(const Json& message, const std::string& 
 std::optional<std::string> FillSystem(const Json& message, const std::string& type, Event* event) {
   const Json* system = ObjectMember(message, "system");
   if (system == nullptr) return MissingObject(type);
-  std::string new_bsuid = StringMember(*system, kSystemNewBsuidKey);
-  std::string new_wa_id = IdMember(*system, kSystemNewWaIdKey);
-  if (new_wa_id.empty()) new_wa_id = IdMember(*system, kSystemLegacyNewWaIdKey);
+  std::string new_bsuid = StringMember(*system, fields::kSystemNewBsuid);
+  std::string new_wa_id = IdMember(*system, fields::kSystemNewWaId);
+  if (new_wa_id.empty()) new_wa_id = IdMember(*system, fields::kSystemLegacyNewWaId);
   event->kind = EventKind::kIdentity;
   // Same rule as for authors: the BSUID when there is one, the phone id otherwise.
   event->new_author_id = new_bsuid.empty() ? new_wa_id : new_bsuid;
@@ -182,7 +170,7 @@ std::optional<std::string> FillSystem(const Json& message, const std::string& ty
   event->payload = StringMember(*system, "type");  // user_changed_number, ...
   event->text = StringMember(*system, "body");
   // The author is who the customer was: the previous BSUID when the platform names it.
-  std::string previous_bsuid = StringMember(*system, kSystemPreviousBsuidKey);
+  std::string previous_bsuid = StringMember(*system, fields::kSystemPreviousBsuid);
   if (!previous_bsuid.empty()) {
     std::string wa_id = IdMember(message, "from");
     event->author.id = previous_bsuid;
@@ -233,7 +221,7 @@ Event ParseMessage(const Json& message, const ChangeScope& scope) {
   common.platform_id = id;
   common.dedup_key = id;
   const std::string wa_id = IdMember(message, "from");
-  const std::string bsuid = StringMember(message, kMessageBsuidKey);
+  const std::string bsuid = StringMember(message, fields::kMessageBsuid);
   common.author = BuildAuthor(wa_id, bsuid, FindContact(scope, wa_id, bsuid));
   common.timestamp_ms = SecondsMemberAsMs(message, "timestamp");
   if (const Json* context = ObjectMember(message, "context")) {
@@ -294,7 +282,7 @@ Event ParseStatus(const Json& status, const ChangeScope& scope) {
   update.status = *delivery;
   update.recipient_id = IdMember(status, "recipient_id");
   if (update.recipient_id.empty()) {
-    update.recipient_id = StringMember(status, kStatusRecipientBsuidKey);
+    update.recipient_id = StringMember(status, fields::kStatusRecipientBsuid);
   }
   const Json* errors = ArrayMember(status, "errors");
   if (errors != nullptr && !errors->empty()) {
