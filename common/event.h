@@ -114,6 +114,7 @@ struct Event {
   std::string referral_json;   // ad/referral source as compact JSON, when present
   std::string contacts_json;   // shared contact cards as compact JSON, when present
   std::string new_author_id;   // kIdentity: the id the customer moved to
+  std::string new_author_alt_id;  // kIdentity: their new phone id when new_author_id is not it
   std::optional<StatusUpdate> status;
   std::string unsupported_reason;  // kUnsupported: why
 
