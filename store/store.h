@@ -10,9 +10,15 @@
 //
 // Errors: kUnavailable — the writer is over its queue limit or a commit took longer than the
 // configured deadline (the caller answers 503; the platform retries, and the inbox dedup
-// acknowledges a retry of a row that did land). kResourceExhausted — the disk is full.
-// kInvalidArgument — a caller broke a documented precondition. kInternal — anything else the
-// engine reported (message carries the engine's text).
+// acknowledges a retry of a row that did land). kResourceExhausted — the disk is full (or the
+// configured size cap is reached); reads keep working. kInvalidArgument — a caller broke a
+// documented precondition. kNotFound — CommitIngest named an inbox row that does not exist.
+// kAlreadyExists — Backup's destination exists. kFailedPrecondition — at open, the database
+// was written by a newer atalaya. kInternal — anything else the engine reported (message
+// carries the engine's text).
+//
+// Contacts and conversations may be merged (one person found under two ids): the merged
+// row's id keeps resolving, through GetContact/GetConversation, to the surviving one.
 
 #include <cstdint>
 #include <memory>
@@ -44,17 +50,17 @@ struct InboxRow {
 // What one ingest transaction did.
 struct IngestOutcome {
   int events_stored = 0;
-  int events_duplicate = 0;      // already stored from an earlier (re-batched) delivery
-  int statuses_applied = 0;      // moved an outbound message's delivery state forward
-  int statuses_pending = 0;      // for a message id not known yet; applied when it appears
+  int events_duplicate = 0;  // already stored from an earlier (re-batched) delivery
+  int statuses_applied = 0;  // moved an outbound message's delivery state forward
+  int statuses_pending = 0;  // for a message id not known yet; applied when it appears
 };
 
 // A stored event with the internal ids the store assigned.
 struct StoredEvent {
   int64_t id = 0;
   int64_t inbox_id = 0;
-  int64_t contact_id = 0;        // 0 when the event has no author (e.g. a status)
-  int64_t conversation_id = 0;   // 0 when not part of a conversation
+  int64_t contact_id = 0;       // 0 when the event has no author (e.g. a status)
+  int64_t conversation_id = 0;  // 0 when not part of a conversation
   Event event;
 };
 
@@ -70,7 +76,7 @@ struct EventQuery {
 
 struct ContactIdentity {
   Channel channel = Channel::kWhatsApp;
-  std::string kind;         // "bsuid", "wa_id", "psid", "igsid", ...
+  std::string kind;  // "bsuid", "wa_id", "psid", "igsid", ...
   std::string external_id;
 };
 
@@ -86,10 +92,10 @@ struct Conversation {
   int64_t id = 0;
   Channel channel = Channel::kWhatsApp;
   std::string account_id;
-  int64_t contact_id = 0;        // private thread: (account, contact)
-  std::string thread_id;         // public thread: the post id (issue 4)
+  int64_t contact_id = 0;  // private thread: (account, contact)
+  std::string thread_id;   // public thread: the post id (issue 4)
   Visibility visibility = Visibility::kPrivate;
-  int64_t last_inbound_ms = 0;   // the customer's last message, for the 24 h windows
+  int64_t last_inbound_ms = 0;  // the customer's last message, for the 24 h windows
 };
 
 // Delivery state of an outbound message, as platform status webhooks reported it.
@@ -111,27 +117,32 @@ struct InboxStats {
 // Counters of the group-commit writer, for /metrics and the benchmark.
 struct WriterStats {
   int64_t commits = 0;
-  int64_t rows = 0;                 // write requests committed
+  int64_t rows = 0;  // write requests committed
   int64_t failed_commits = 0;
-  int64_t rejected_overload = 0;    // refused at once: queue over its limit
-  int64_t timed_out = 0;            // caller gave up waiting past the commit deadline
-  int64_t queue_depth = 0;          // waiting now
+  int64_t rejected_overload = 0;  // refused at once: queue over its limit
+  int64_t timed_out = 0;          // caller gave up waiting past the commit deadline
+  int64_t queue_depth = 0;        // waiting now
   int64_t commit_ns_sum = 0;
-  // Commit latency histogram: counts of commits that took <= kCommitBucketsMs[i].
+  // Commit latency histogram, cumulative like Prometheus' `le` buckets: commit_buckets[i]
+  // counts commits that took <= kCommitBucketsMs[i]; `commits` is the +Inf bucket.
   static constexpr int kBuckets = 10;
   static constexpr double kCommitBucketsMs[kBuckets] = {0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 1000};
   int64_t commit_buckets[kBuckets] = {};
-  int64_t last_progress_ms = 0;     // wall time of the last successful commit (watchdog)
+  int64_t last_progress_ms = 0;  // wall time of the last successful commit (watchdog)
 };
 
 enum class Synchronous { kFull, kNormal };
 
 struct SqliteOptions {
-  std::string path;                        // the database file; its folder must exist
+  std::string path;  // the database file; its folder must exist
   Synchronous synchronous = Synchronous::kFull;
-  size_t max_waiting_writes = 4096;        // more queued writes than this → kUnavailable at once
-  int64_t commit_timeout_ms = 5000;        // a writer slower than this → kUnavailable
-  size_t max_batch = 1024;                 // write requests per transaction at most
+  size_t max_waiting_writes = 4096;  // more queued writes than this → kUnavailable at once
+  int64_t commit_timeout_ms = 5000;  // a writer slower than this → kUnavailable
+  size_t max_batch = 1024;           // write requests per transaction at most
+  // Cap on the database size in bytes (0 = none). At the cap writes fail with
+  // kResourceExhausted exactly as on a full disk, so operators can reserve room for the rest
+  // of the machine (and tests can fill a "disk" quickly).
+  int64_t max_size_bytes = 0;
 };
 
 class Store {
@@ -147,12 +158,13 @@ class Store {
 
   // In one transaction: stores every event (unique on (channel, dedup_key): a duplicate is
   // counted, not stored), creates or merges the contacts and conversations they name,
-  // applies status updates forward-only, and marks the inbox row processed.
+  // applies status updates forward-only, and marks the inbox row processed. Calling it again
+  // for the same row (a re-run after a crash) stores nothing twice.
   virtual Result<IngestOutcome> CommitIngest(int64_t inbox_id, const std::vector<Event>& events,
                                              int64_t now_ms) = 0;
 
   // Records an outbound message's platform id so delivery statuses attach to it; statuses
-  // that arrived before it are applied now.
+  // that arrived before it are applied now. Recording the same id again changes nothing.
   virtual Status RecordOutbound(Channel channel, const std::string& message_id,
                                 int64_t conversation_id, int64_t now_ms) = 0;
 
@@ -166,10 +178,13 @@ class Store {
   virtual Result<InboxStats> GetInboxStats(int64_t now_ms) = 0;
 
   // Deletes raw bodies of processed inbox rows older than keep_body_days, and whole rows
-  // (their dedup keys) older than keep_key_days. Returns the number of bodies pruned.
+  // (their dedup keys) older than keep_key_days — but never a row whose body is still within
+  // keep_body_days, so a row goes after max(keep_body_days, keep_key_days). Unprocessed rows
+  // are never pruned. Returns the number of bodies pruned. Negative days → kInvalidArgument.
   virtual Result<int64_t> Prune(int64_t now_ms, int keep_body_days, int keep_key_days) = 0;
 
-  // A consistent copy of the whole database into a new file, while serving.
+  // A consistent copy of the whole database into a new file, while serving (VACUUM INTO on a
+  // reader connection). An existing destination is refused with kAlreadyExists.
   virtual Status Backup(const std::string& destination_path) = 0;
 
   virtual WriterStats GetWriterStats() const = 0;

@@ -1,0 +1,253 @@
+#include "store/event_rows.h"
+
+#include <SQLiteCpp/Statement.h>
+
+#include <string>
+
+namespace atalaya::store {
+namespace {
+
+// Column order shared by INSERT and SELECT; the SELECT adds id, inbox_id, contact_id and
+// conversation_id in front.
+constexpr const char* kEventColumns =
+    "channel, account_id, kind, type, visibility, platform_id, dedup_key, "
+    "author_id, author_alt_id, author_name, author_handle, author_phone, author_followers, "
+    "author_following, author_listed, author_posts, author_verified_type, author_bio, "
+    "author_account_created_ms, timestamp_ms, text, payload, reply_to_id, thread_id, "
+    "parent_id, location_latitude, location_longitude, location_name, location_address, "
+    "reaction_to_id, reaction_emoji, referral_json, contacts_json, new_author_id, "
+    "status_message_id, status_status, status_recipient_id, status_error_code, "
+    "status_error_title, status_error_detail, unsupported_reason, raw_json";
+constexpr int kEventColumnCount = 42;
+
+// Strings are bound with their length (sqlite3_bind_text with size), so embedded NULs and
+// any bytes survive; they are read back with getString, which uses the stored length.
+void BindEventColumns(SQLite::Statement& insert, int first, const Event& e) {
+  int i = first;
+  insert.bind(i++, ChannelName(e.channel));
+  insert.bind(i++, e.account_id);
+  insert.bind(i++, EventKindName(e.kind));
+  insert.bind(i++, e.type);
+  insert.bind(i++, VisibilityName(e.visibility));
+  insert.bind(i++, e.platform_id);
+  insert.bind(i++, e.dedup_key);
+  const Author& a = e.author;
+  insert.bind(i++, a.id);
+  insert.bind(i++, a.alt_id);
+  insert.bind(i++, a.name);
+  insert.bind(i++, a.handle);
+  insert.bind(i++, a.phone);
+  insert.bind(i++, a.followers);
+  insert.bind(i++, a.following);
+  insert.bind(i++, a.listed);
+  insert.bind(i++, a.posts);
+  insert.bind(i++, a.verified_type);
+  insert.bind(i++, a.bio);
+  insert.bind(i++, a.account_created_ms);
+  insert.bind(i++, e.timestamp_ms);
+  insert.bind(i++, e.text);
+  insert.bind(i++, e.payload);
+  insert.bind(i++, e.reply_to_id);
+  insert.bind(i++, e.thread_id);
+  insert.bind(i++, e.parent_id);
+  if (e.location) {
+    insert.bind(i++, e.location->latitude);
+    insert.bind(i++, e.location->longitude);
+    insert.bind(i++, e.location->name);
+    insert.bind(i++, e.location->address);
+  } else {
+    for (int k = 0; k < 4; ++k) insert.bind(i++);  // NULL: no location
+  }
+  insert.bind(i++, e.reaction_to_id);
+  insert.bind(i++, e.reaction_emoji);
+  insert.bind(i++, e.referral_json);
+  insert.bind(i++, e.contacts_json);
+  insert.bind(i++, e.new_author_id);
+  if (e.status) {
+    insert.bind(i++, e.status->message_id);
+    insert.bind(i++, DeliveryStatusName(e.status->status));
+    insert.bind(i++, e.status->recipient_id);
+    insert.bind(i++, e.status->error_code);
+    insert.bind(i++, e.status->error_title);
+    insert.bind(i++, e.status->error_detail);
+  } else {
+    for (int k = 0; k < 6; ++k) insert.bind(i++);  // NULL: not a status
+  }
+  insert.bind(i++, e.unsupported_reason);
+  insert.bind(i++, e.raw_json);
+}
+
+Event ReadEventColumns(SQLite::Statement& row, int first) {
+  Event e;
+  int i = first;
+  // Values were written from the enums' own names, so a failed parse means someone edited
+  // the file by hand; keep the defaults rather than failing the whole read.
+  e.channel = ParseChannel(row.getColumn(i++).getString()).value_or(Channel::kWhatsApp);
+  e.account_id = row.getColumn(i++).getString();
+  e.kind = ParseEventKind(row.getColumn(i++).getString()).value_or(EventKind::kUnsupported);
+  e.type = row.getColumn(i++).getString();
+  e.visibility =
+      row.getColumn(i++).getString() == "public" ? Visibility::kPublic : Visibility::kPrivate;
+  e.platform_id = row.getColumn(i++).getString();
+  e.dedup_key = row.getColumn(i++).getString();
+  Author& a = e.author;
+  a.id = row.getColumn(i++).getString();
+  a.alt_id = row.getColumn(i++).getString();
+  a.name = row.getColumn(i++).getString();
+  a.handle = row.getColumn(i++).getString();
+  a.phone = row.getColumn(i++).getString();
+  a.followers = row.getColumn(i++).getInt64();
+  a.following = row.getColumn(i++).getInt64();
+  a.listed = row.getColumn(i++).getInt64();
+  a.posts = row.getColumn(i++).getInt64();
+  a.verified_type = row.getColumn(i++).getString();
+  a.bio = row.getColumn(i++).getString();
+  a.account_created_ms = row.getColumn(i++).getInt64();
+  e.timestamp_ms = row.getColumn(i++).getInt64();
+  e.text = row.getColumn(i++).getString();
+  e.payload = row.getColumn(i++).getString();
+  e.reply_to_id = row.getColumn(i++).getString();
+  e.thread_id = row.getColumn(i++).getString();
+  e.parent_id = row.getColumn(i++).getString();
+  if (!row.getColumn(i).isNull()) {
+    Location location;
+    location.latitude = row.getColumn(i).getDouble();
+    location.longitude = row.getColumn(i + 1).getDouble();
+    location.name = row.getColumn(i + 2).getString();
+    location.address = row.getColumn(i + 3).getString();
+    e.location = location;
+  }
+  i += 4;
+  e.reaction_to_id = row.getColumn(i++).getString();
+  e.reaction_emoji = row.getColumn(i++).getString();
+  e.referral_json = row.getColumn(i++).getString();
+  e.contacts_json = row.getColumn(i++).getString();
+  e.new_author_id = row.getColumn(i++).getString();
+  if (!row.getColumn(i).isNull()) {
+    StatusUpdate status;
+    status.message_id = row.getColumn(i).getString();
+    status.status =
+        ParseDeliveryStatus(row.getColumn(i + 1).getString()).value_or(DeliveryStatus::kNone);
+    status.recipient_id = row.getColumn(i + 2).getString();
+    status.error_code = row.getColumn(i + 3).getInt64();
+    status.error_title = row.getColumn(i + 4).getString();
+    status.error_detail = row.getColumn(i + 5).getString();
+    e.status = status;
+  }
+  i += 6;
+  e.unsupported_reason = row.getColumn(i++).getString();
+  e.raw_json = row.getColumn(i++).getString();
+  return e;
+}
+
+void InsertAttachments(SQLite::Database& db, int64_t event_id,
+                       const std::vector<Attachment>& attachments) {
+  if (attachments.empty()) return;
+  SQLite::Statement insert(db,
+                           "INSERT INTO event_attachments (event_id, position, kind, media_id, "
+                           "url, mime_type, sha256, caption, filename) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  for (size_t position = 0; position < attachments.size(); ++position) {
+    const Attachment& a = attachments[position];
+    insert.bind(1, event_id);
+    insert.bind(2, static_cast<int64_t>(position));
+    insert.bind(3, a.kind);
+    insert.bind(4, a.media_id);
+    insert.bind(5, a.url);
+    insert.bind(6, a.mime_type);
+    insert.bind(7, a.sha256);
+    insert.bind(8, a.caption);
+    insert.bind(9, a.filename);
+    insert.exec();
+    insert.reset();
+  }
+}
+
+std::vector<Attachment> LoadAttachments(SQLite::Database& db, int64_t event_id) {
+  SQLite::Statement select(db,
+                           "SELECT kind, media_id, url, mime_type, sha256, caption, filename "
+                           "FROM event_attachments WHERE event_id = ? ORDER BY position");
+  select.bind(1, event_id);
+  std::vector<Attachment> attachments;
+  while (select.executeStep()) {
+    Attachment a;
+    a.kind = select.getColumn(0).getString();
+    a.media_id = select.getColumn(1).getString();
+    a.url = select.getColumn(2).getString();
+    a.mime_type = select.getColumn(3).getString();
+    a.sha256 = select.getColumn(4).getString();
+    a.caption = select.getColumn(5).getString();
+    a.filename = select.getColumn(6).getString();
+    attachments.push_back(std::move(a));
+  }
+  return attachments;
+}
+
+}  // namespace
+
+std::optional<int64_t> InsertEvent(SQLite::Database& db, const Event& event,
+                                   const EventLinks& links) {
+  std::string sql = "INSERT INTO events (inbox_id, contact_id, conversation_id, stored_ms, ";
+  sql += kEventColumns;
+  sql += ") VALUES (?, ?, ?, ?";
+  for (int k = 0; k < kEventColumnCount; ++k) sql += ", ?";
+  sql += ") ON CONFLICT (channel, dedup_key) DO NOTHING";
+  SQLite::Statement insert(db, sql);
+  insert.bind(1, links.inbox_id);
+  insert.bind(2, links.contact_id);
+  insert.bind(3, links.conversation_id);
+  insert.bind(4, links.stored_ms);
+  BindEventColumns(insert, 5, event);
+  if (insert.exec() == 0) return std::nullopt;
+  const int64_t id = db.getLastInsertRowid();
+  InsertAttachments(db, id, event.attachments);
+  return id;
+}
+
+void LinkEvent(SQLite::Database& db, int64_t event_id, int64_t contact_id,
+               int64_t conversation_id) {
+  SQLite::Statement update(db,
+                           "UPDATE events SET contact_id = ?, conversation_id = ? WHERE id = ?");
+  update.bind(1, contact_id);
+  update.bind(2, conversation_id);
+  update.bind(3, event_id);
+  update.exec();
+}
+
+std::vector<StoredEvent> QueryEvents(SQLite::Database& db, const EventQuery& query) {
+  std::string sql = "SELECT id, inbox_id, contact_id, conversation_id, ";
+  sql += kEventColumns;
+  sql += " FROM events WHERE id > ?";
+  if (query.channel) sql += " AND channel = ?";
+  if (query.kind) sql += " AND kind = ?";
+  if (query.contact_id) sql += " AND contact_id = ?";
+  if (query.conversation_id) sql += " AND conversation_id = ?";
+  if (!query.dedup_key.empty()) sql += " AND dedup_key = ?";
+  sql += " ORDER BY id LIMIT ?";
+  SQLite::Statement select(db, sql);
+  int i = 1;
+  select.bind(i++, query.after_id);
+  if (query.channel) select.bind(i++, ChannelName(*query.channel));
+  if (query.kind) select.bind(i++, EventKindName(*query.kind));
+  if (query.contact_id) select.bind(i++, *query.contact_id);
+  if (query.conversation_id) select.bind(i++, *query.conversation_id);
+  if (!query.dedup_key.empty()) select.bind(i++, query.dedup_key);
+  select.bind(i++, static_cast<int64_t>(query.limit));
+
+  std::vector<StoredEvent> events;
+  while (select.executeStep()) {
+    StoredEvent stored;
+    stored.id = select.getColumn(0).getInt64();
+    stored.inbox_id = select.getColumn(1).getInt64();
+    stored.contact_id = select.getColumn(2).getInt64();
+    stored.conversation_id = select.getColumn(3).getInt64();
+    stored.event = ReadEventColumns(select, 4);
+    events.push_back(std::move(stored));
+  }
+  for (StoredEvent& stored : events) {
+    stored.event.attachments = LoadAttachments(db, stored.id);
+  }
+  return events;
+}
+
+}  // namespace atalaya::store

@@ -1,0 +1,38 @@
+#pragma once
+// Event rows: how one Event maps to the `events` table (one column per field) and its
+// attachments to `event_attachments` (one row each). Used by the writer (insert) and by the
+// readers (query).
+//
+// Threads: functions use only the connection they are given. Errors: SQLiteCpp exceptions
+// propagate to the caller, which maps them at the store's edge.
+
+#include <SQLiteCpp/Database.h>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "common/event.h"
+#include "store/store.h"
+
+namespace atalaya::store {
+
+struct EventLinks {
+  int64_t inbox_id = 0;
+  int64_t contact_id = 0;
+  int64_t conversation_id = 0;
+  int64_t stored_ms = 0;
+};
+
+// Inserts the event unless (channel, dedup_key) is already stored. Returns the new row id,
+// or nullopt for a duplicate (nothing written).
+std::optional<int64_t> InsertEvent(SQLite::Database& db, const Event& event,
+                                   const EventLinks& links);
+
+// Sets the contact and conversation of an already inserted event.
+void LinkEvent(SQLite::Database& db, int64_t event_id, int64_t contact_id, int64_t conversation_id);
+
+// Runs `query` (see EventQuery) and loads each event with its attachments.
+std::vector<StoredEvent> QueryEvents(SQLite::Database& db, const EventQuery& query);
+
+}  // namespace atalaya::store

@@ -1,0 +1,238 @@
+#include "store/group_commit_writer.h"
+
+#include <SQLiteCpp/Exception.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <string>
+#include <utility>
+
+#include "store/sqlite_error.h"
+
+namespace atalaya::store {
+namespace {
+
+int64_t MonotonicNs() {
+  using namespace std::chrono;
+  return duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+int64_t WallMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// Codes that say the engine itself is in trouble, as opposed to one request's own mistake.
+bool IsEngineFailure(const Status& status) {
+  return status.code() == ErrorCode::kResourceExhausted || status.code() == ErrorCode::kInternal ||
+         status.code() == ErrorCode::kUnavailable;
+}
+
+}  // namespace
+
+struct GroupCommitWriter::Request {
+  Work work;
+  int64_t enqueued_ns = 0;
+  bool done = false;  // guarded by mu_
+  Status result;      // guarded by mu_
+};
+
+GroupCommitWriter::GroupCommitWriter(std::unique_ptr<SQLite::Database> db, Options options)
+    : db_(std::move(db)), options_(options), thread_(&GroupCommitWriter::Run, this) {}
+
+GroupCommitWriter::~GroupCommitWriter() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  work_cv_.notify_all();
+  thread_.join();
+}
+
+Status GroupCommitWriter::Submit(Work work) {
+  auto request = std::make_shared<Request>();
+  request->work = std::move(work);
+  request->enqueued_ns = MonotonicNs();
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.commit_timeout_ms);
+
+  std::unique_lock lock(mu_);
+  if (stopping_) return Unavailable("store is closing");
+  if (unfinished_ >= options_.max_waiting_writes) {
+    ++stats_.rejected_overload;
+    overloaded_ = true;
+    return Unavailable("store overloaded: " + std::to_string(unfinished_) +
+                       " writes waiting (limit " + std::to_string(options_.max_waiting_writes) +
+                       ")");
+  }
+  queue_.push_back(request);
+  ++unfinished_;
+  work_cv_.notify_one();
+  if (!done_cv_.wait_until(lock, deadline, [&] { return request->done; })) {
+    ++stats_.timed_out;
+    return Unavailable("store commit did not finish within " +
+                       std::to_string(options_.commit_timeout_ms) +
+                       " ms (the write may still land)");
+  }
+  return request->result;
+}
+
+void GroupCommitWriter::Run() {
+  for (;;) {
+    Batch batch;
+    {
+      std::unique_lock lock(mu_);
+      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued is done
+      while (!queue_.empty() && batch.size() < options_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      batch_oldest_ns_ = batch.front()->enqueued_ns;
+    }
+    ExecuteBatch(batch);
+  }
+}
+
+Status GroupCommitWriter::BeginWithRetry() {
+  int64_t stop_seen_ns = 0;
+  for (;;) {
+    try {
+      db_->exec("BEGIN IMMEDIATE");
+      return Status::Ok();
+    } catch (const SQLite::Exception& e) {
+      if (e.getErrorCode() != SQLITE_BUSY && e.getErrorCode() != SQLITE_LOCKED) {
+        return StatusFromException(e, "begin write transaction");
+      }
+    }
+    // Another connection holds the write lock; the busy timeout already waited a little.
+    // Keep trying: callers time out on their own, and the work lands once the lock is free.
+    std::lock_guard lock(mu_);
+    if (!stopping_) continue;
+    const int64_t now = MonotonicNs();
+    if (stop_seen_ns == 0) stop_seen_ns = now;
+    if (now - stop_seen_ns > options_.commit_timeout_ms * 1'000'000) {
+      return Unavailable("store is closing while another process holds the database lock");
+    }
+  }
+}
+
+void GroupCommitWriter::ExecuteBatch(Batch& batch) {
+  const int64_t started_ns = MonotonicNs();
+  std::vector<Status> results(batch.size());
+  std::vector<bool> decided(batch.size(), false);  // failed on its own: not affected by COMMIT
+
+  auto fail_rest = [&](const Status& status) {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (!decided[i]) results[i] = status;
+    }
+  };
+  auto in_transaction = [&] { return sqlite3_get_autocommit(db_->getHandle()) == 0; };
+
+  bool committed = false;
+  for (bool restart = true; restart;) {
+    restart = false;
+    if (Status begun = BeginWithRetry(); !begun.ok()) {
+      fail_rest(begun);
+      break;
+    }
+    for (size_t i = 0; i < batch.size() && !restart; ++i) {
+      if (decided[i]) continue;
+      Status status;
+      try {
+        db_->exec("SAVEPOINT request");
+        status = batch[i]->work(*db_);
+        if (status.ok()) db_->exec("RELEASE request");
+      } catch (const std::exception& e) {
+        status = StatusFromException(e, "store write");
+      }
+      results[i] = status;
+      if (status.ok()) continue;
+      decided[i] = true;
+      if (in_transaction()) {
+        try {
+          db_->exec("ROLLBACK TO request");
+          db_->exec("RELEASE request");
+          continue;
+        } catch (const std::exception&) {
+          // Falls through: abandon the whole transaction below.
+        }
+      }
+      // SQLite rolled back the whole transaction (it may on SQLITE_FULL or I/O errors), so
+      // the requests before this one lost their work too: run them again in a new one.
+      if (in_transaction()) {
+        try {
+          db_->exec("ROLLBACK");
+        } catch (const std::exception&) {
+        }
+      }
+      restart = true;
+    }
+    if (restart) continue;
+    try {
+      db_->exec("COMMIT");
+      committed = true;
+    } catch (const std::exception& e) {
+      fail_rest(StatusFromException(e, "commit"));
+      if (in_transaction()) {
+        try {
+          db_->exec("ROLLBACK");
+        } catch (const std::exception&) {
+        }
+      }
+    }
+  }
+
+  const int64_t elapsed_ns = MonotonicNs() - started_ns;
+  std::lock_guard lock(mu_);
+  int64_t ok_rows = 0;
+  bool engine_failed = false;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    batch[i]->result = results[i];
+    batch[i]->done = true;
+    if (results[i].ok()) ++ok_rows;
+    if (IsEngineFailure(results[i])) engine_failed = true;
+  }
+  unfinished_ -= batch.size();
+  batch_oldest_ns_ = 0;
+  if (committed) {
+    ++stats_.commits;
+    stats_.rows += ok_rows;
+    stats_.commit_ns_sum += elapsed_ns;
+    const double elapsed_ms = static_cast<double>(elapsed_ns) / 1e6;
+    for (int b = 0; b < WriterStats::kBuckets; ++b) {
+      if (elapsed_ms <= WriterStats::kCommitBucketsMs[b]) ++stats_.commit_buckets[b];
+    }
+    if (ok_rows > 0) stats_.last_progress_ms = WallMs();
+  } else {
+    ++stats_.failed_commits;
+  }
+  if (engine_failed) {
+    failing_ = true;
+  } else if (committed && ok_rows > 0) {
+    failing_ = false;
+    overloaded_ = false;
+  }
+  done_cv_.notify_all();
+}
+
+WriterStats GroupCommitWriter::Stats() const {
+  std::lock_guard lock(mu_);
+  WriterStats stats = stats_;
+  stats.queue_depth = static_cast<int64_t>(unfinished_);
+  return stats;
+}
+
+int64_t GroupCommitWriter::OldestWaitingNs() const {
+  if (batch_oldest_ns_ != 0) return batch_oldest_ns_;
+  return queue_.empty() ? 0 : queue_.front()->enqueued_ns;
+}
+
+bool GroupCommitWriter::Healthy() const {
+  std::lock_guard lock(mu_);
+  if (failing_ || overloaded_) return false;
+  const int64_t oldest = OldestWaitingNs();
+  return oldest == 0 || MonotonicNs() - oldest <= options_.commit_timeout_ms * 1'000'000;
+}
+
+}  // namespace atalaya::store

@@ -1,0 +1,89 @@
+#pragma once
+// GroupCommitWriter: the one thread that writes to the SQLite database.
+//
+// Callers hand it units of work (functions that run SQL on the write connection) and block
+// until their work is durable. The writer takes everything pending (up to max_batch) into ONE
+// transaction: each unit runs inside its own SAVEPOINT, so a unit that fails (a constraint,
+// a "not found") is rolled back alone and the others still commit; then one COMMIT (one
+// fsync) makes the whole batch durable and every caller is woken with its own result.
+//
+// Ownership: the writer owns the write connection and its thread. Work functions run on the
+// writer thread and must own (capture by value) everything they touch, because a caller that
+// times out returns while its work may still run later.
+//
+// Threads: Submit, Stats and Healthy may be called from any thread. The destructor stops
+// taking new work, drains what is queued, and joins.
+//
+// Errors from Submit: kUnavailable when more than max_waiting_writes units are waiting (at
+// once, nothing queued) or when the caller waited longer than commit_timeout_ms (the work may
+// still land later); kResourceExhausted when the disk is full; otherwise the work's own Status
+// or the mapped SQLite error.
+
+#include <SQLiteCpp/Database.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "common/status.h"
+#include "store/store.h"
+
+namespace atalaya::store {
+
+class GroupCommitWriter {
+ public:
+  struct Options {
+    size_t max_waiting_writes = 4096;
+    int64_t commit_timeout_ms = 5000;
+    size_t max_batch = 1024;
+  };
+  // Runs on the writer thread inside a savepoint. May throw SQLite exceptions (mapped by the
+  // writer) or return a non-OK Status; either rolls back this unit only.
+  using Work = std::function<Status(SQLite::Database&)>;
+
+  GroupCommitWriter(std::unique_ptr<SQLite::Database> db, Options options);
+  ~GroupCommitWriter();
+  GroupCommitWriter(const GroupCommitWriter&) = delete;
+  GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
+
+  // Blocks until `work` is committed, failed, or the commit deadline passed.
+  Status Submit(Work work);
+
+  WriterStats Stats() const;
+  bool Healthy() const;
+
+ private:
+  struct Request;
+  using Batch = std::vector<std::shared_ptr<Request>>;
+
+  void Run();
+  // Runs one batch to completion (commit or failure) and fills each request's result.
+  void ExecuteBatch(Batch& batch);
+  // BEGIN IMMEDIATE, retrying while another connection holds the write lock. Fails when the
+  // writer is stopping and the lock does not come free within the commit deadline.
+  Status BeginWithRetry();
+  int64_t OldestWaitingNs() const;  // requires mu_
+
+  std::unique_ptr<SQLite::Database> db_;
+  const Options options_;
+
+  mutable std::mutex mu_;
+  std::condition_variable work_cv_;  // the writer waits here for work
+  std::condition_variable done_cv_;  // callers wait here for their result
+  std::deque<std::shared_ptr<Request>> queue_;
+  size_t unfinished_ = 0;        // queued + in the running batch
+  int64_t batch_oldest_ns_ = 0;  // enqueue time of the oldest request in the running batch
+  bool stopping_ = false;
+  bool failing_ = false;     // the last batch hit an engine error (disk full, I/O, ...)
+  bool overloaded_ = false;  // refused work since the last good commit
+  WriterStats stats_;
+
+  std::thread thread_;  // last: starts after every member above exists
+};
+
+}  // namespace atalaya::store

@@ -1,0 +1,27 @@
+#pragma once
+// Ingest: what CommitIngest does inside the writer's transaction for one inbox row — store
+// each event once (unique on (channel, dedup_key)), resolve its contact and conversation,
+// apply statuses forward-only, and mark the inbox row processed.
+//
+// An event with an empty dedup_key gets "inbox:<inbox id>:<index>", so re-processing the same
+// inbox row after a crash never doubles it (a parser should always set a key; this is the
+// floor, not the plan).
+//
+// Threads: runs on the writer thread only. Errors: kNotFound when the inbox row does not
+// exist (nothing is written); SQLiteCpp exceptions propagate to the writer, which maps them.
+
+#include <SQLiteCpp/Database.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "common/event.h"
+#include "common/status.h"
+#include "store/store.h"
+
+namespace atalaya::store {
+
+Status ApplyIngest(SQLite::Database& db, int64_t inbox_id, const std::vector<Event>& events,
+                   int64_t now_ms, IngestOutcome& outcome);
+
+}  // namespace atalaya::store

@@ -1,0 +1,261 @@
+// The SQLite engine behind Store: one GroupCommitWriter for every change, a ReaderPool for
+// every read. The contract (threads, errors) is written in store.h.
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <chrono>
+#include <filesystem>
+#include <limits>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "common/crypto.h"
+#include "store/contacts.h"
+#include "store/conversations.h"
+#include "store/deliveries.h"
+#include "store/event_rows.h"
+#include "store/group_commit_writer.h"
+#include "store/ingest.h"
+#include "store/migrations.h"
+#include "store/reader_pool.h"
+#include "store/sqlite_error.h"
+#include "store/store.h"
+
+namespace atalaya::store {
+namespace {
+
+// How long one BEGIN waits for a lock held by another process before the writer checks on
+// its callers and tries again.
+constexpr int kWriterBusyTimeoutMs = 100;
+constexpr int64_t kMsPerDay = 24 * 60 * 60 * 1000;
+
+int64_t WallMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// Runs `fn` in the writer's savepoint and maps its exceptions with `doing` as context.
+template <typename Fn>
+GroupCommitWriter::Work Guarded(std::string doing, Fn fn) {
+  return [doing = std::move(doing), fn = std::move(fn)](SQLite::Database& db) -> Status {
+    try {
+      return fn(db);
+    } catch (const std::exception& e) {
+      return StatusFromException(e, doing);
+    }
+  };
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::unique_ptr<SQLite::Database> writer_db, const SqliteOptions& options)
+      : readers_(options.path),
+        writer_(std::move(writer_db),
+                GroupCommitWriter::Options{options.max_waiting_writes, options.commit_timeout_ms,
+                                           options.max_batch}) {}
+
+  Result<AppendOutcome> AppendInbox(const InboxDelivery& delivery) override {
+    if (delivery.route.empty()) return InvalidArgument("inbox delivery has no route");
+    if (delivery.body.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
+      return InvalidArgument("inbox delivery body is larger than 2 GiB");
+    }
+    // Hashing here, on the caller's thread, keeps the writer thread for SQL only.
+    auto outcome = std::make_shared<AppendOutcome>(AppendOutcome::kStored);
+    Status status = writer_.Submit(Guarded(
+        "append inbox", [outcome, hash = Sha256(delivery.body), delivery](SQLite::Database& db) {
+          SQLite::Statement insert(db,
+                                   "INSERT INTO inbox (body_sha256, route, body, received_ms) "
+                                   "VALUES (?, ?, ?, ?) ON CONFLICT (body_sha256) DO NOTHING");
+          insert.bind(1, hash.data(), static_cast<int>(hash.size()));
+          insert.bind(2, delivery.route);
+          insert.bind(3, delivery.body.data(), static_cast<int>(delivery.body.size()));
+          insert.bind(4, delivery.received_ms);
+          *outcome = insert.exec() == 0 ? AppendOutcome::kDuplicate : AppendOutcome::kStored;
+          return Status::Ok();
+        }));
+    if (!status.ok()) return status;
+    return *outcome;
+  }
+
+  Result<std::vector<InboxRow>> PendingInbox(int64_t after_id, size_t limit) override {
+    return readers_.Read("read pending inbox", [&](SQLite::Database& db) {
+      SQLite::Statement select(db,
+                               "SELECT id, route, body, received_ms FROM inbox "
+                               "WHERE processed_ms IS NULL AND id > ? ORDER BY id LIMIT ?");
+      select.bind(1, after_id);
+      select.bind(2, static_cast<int64_t>(limit));
+      std::vector<InboxRow> rows;
+      while (select.executeStep()) {
+        InboxRow row;
+        row.id = select.getColumn(0).getInt64();
+        row.route = select.getColumn(1).getString();
+        row.body = select.getColumn(2).getString();
+        row.received_ms = select.getColumn(3).getInt64();
+        rows.push_back(std::move(row));
+      }
+      return rows;
+    });
+  }
+
+  Result<IngestOutcome> CommitIngest(int64_t inbox_id, const std::vector<Event>& events,
+                                     int64_t now_ms) override {
+    auto outcome = std::make_shared<IngestOutcome>();
+    Status status = writer_.Submit(
+        Guarded("commit ingest", [outcome, inbox_id, events, now_ms](SQLite::Database& db) {
+          return ApplyIngest(db, inbox_id, events, now_ms, *outcome);
+        }));
+    if (!status.ok()) return status;
+    return *outcome;
+  }
+
+  Status RecordOutbound(Channel channel, const std::string& message_id, int64_t conversation_id,
+                        int64_t now_ms) override {
+    if (message_id.empty()) return InvalidArgument("outbound message id is empty");
+    return writer_.Submit(Guarded(
+        "record outbound", [channel, message_id, conversation_id, now_ms](SQLite::Database& db) {
+          RecordDelivery(db, channel, message_id, conversation_id, now_ms);
+          return Status::Ok();
+        }));
+  }
+
+  Result<std::vector<StoredEvent>> ListEvents(const EventQuery& query) override {
+    return readers_.Read("list events",
+                         [&](SQLite::Database& db) { return QueryEvents(db, query); });
+  }
+
+  Result<std::optional<Contact>> FindContact(Channel channel,
+                                             const std::string& external_id) override {
+    return readers_.Read("find contact", [&](SQLite::Database& db) {
+      return LoadContactByIdentity(db, channel, external_id);
+    });
+  }
+
+  Result<std::optional<Contact>> GetContact(int64_t contact_id) override {
+    return readers_.Read("get contact",
+                         [&](SQLite::Database& db) { return LoadContact(db, contact_id); });
+  }
+
+  Result<std::optional<Conversation>> GetConversation(int64_t conversation_id) override {
+    return readers_.Read("get conversation", [&](SQLite::Database& db) {
+      return LoadConversation(db, conversation_id);
+    });
+  }
+
+  Result<std::optional<DeliveryState>> GetDelivery(Channel channel,
+                                                   const std::string& message_id) override {
+    return readers_.Read("get delivery", [&](SQLite::Database& db) {
+      return LoadDelivery(db, channel, message_id);
+    });
+  }
+
+  Result<InboxStats> GetInboxStats(int64_t /*now_ms*/) override {
+    return readers_.Read("read inbox stats", [&](SQLite::Database& db) {
+      SQLite::Statement select(db,
+                               "SELECT (SELECT COUNT(*) FROM inbox WHERE processed_ms IS NULL), "
+                               "(SELECT MIN(received_ms) FROM inbox WHERE processed_ms IS NULL), "
+                               "(SELECT COUNT(*) FROM inbox)");
+      select.executeStep();
+      InboxStats stats;
+      stats.backlog = select.getColumn(0).getInt64();
+      stats.oldest_backlog_ms = select.getColumn(1).getInt64();  // NULL reads as 0
+      stats.total = select.getColumn(2).getInt64();
+      return stats;
+    });
+  }
+
+  Result<int64_t> Prune(int64_t now_ms, int keep_body_days, int keep_key_days) override {
+    if (keep_body_days < 0 || keep_key_days < 0) {
+      return InvalidArgument("retention days must not be negative (bodies " +
+                             std::to_string(keep_body_days) + ", keys " +
+                             std::to_string(keep_key_days) + ")");
+    }
+    const int64_t body_cutoff = now_ms - keep_body_days * kMsPerDay;
+    // A row goes only when both its body and its key windows are over.
+    const int64_t row_cutoff = now_ms - std::max(keep_body_days, keep_key_days) * kMsPerDay;
+    auto pruned = std::make_shared<int64_t>(0);
+    Status status = writer_.Submit(
+        Guarded("prune inbox", [pruned, body_cutoff, row_cutoff](SQLite::Database& db) {
+          SQLite::Statement bodies(db,
+                                   "UPDATE inbox SET body = NULL WHERE processed_ms IS NOT NULL "
+                                   "AND body IS NOT NULL AND received_ms < ?");
+          bodies.bind(1, body_cutoff);
+          *pruned = bodies.exec();
+          SQLite::Statement rows(db,
+                                 "DELETE FROM inbox WHERE processed_ms IS NOT NULL "
+                                 "AND received_ms < ?");
+          rows.bind(1, row_cutoff);
+          rows.exec();
+          return Status::Ok();
+        }));
+    if (!status.ok()) return status;
+    return *pruned;
+  }
+
+  Status Backup(const std::string& destination_path) override {
+    if (destination_path.empty()) return InvalidArgument("backup destination is empty");
+    std::error_code error;
+    // symlink_status: a dangling link counts as existing too.
+    if (std::filesystem::exists(std::filesystem::symlink_status(destination_path, error))) {
+      return AlreadyExists("backup destination already exists: " + destination_path +
+                           " (choose a new file name)");
+    }
+    Result<bool> done = readers_.Read("backup", [&](SQLite::Database& db) {
+      SQLite::Statement vacuum(db, "VACUUM INTO ?");
+      vacuum.bind(1, destination_path);
+      vacuum.exec();
+      return true;
+    });
+    return done.status();
+  }
+
+  WriterStats GetWriterStats() const override { return writer_.Stats(); }
+  bool Healthy() const override { return writer_.Healthy(); }
+
+ private:
+  ReaderPool readers_;
+  GroupCommitWriter writer_;  // declared last, destroyed first: drains before the rest goes
+};
+
+Status ValidateOptions(const SqliteOptions& options) {
+  if (options.path.empty()) return InvalidArgument("store path is empty");
+  if (options.max_waiting_writes == 0) return InvalidArgument("max_waiting_writes must be > 0");
+  if (options.max_batch == 0) return InvalidArgument("max_batch must be > 0");
+  if (options.commit_timeout_ms <= 0) return InvalidArgument("commit_timeout_ms must be > 0");
+  if (options.max_size_bytes < 0) return InvalidArgument("max_size_bytes must not be negative");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
+  if (Status valid = ValidateOptions(options); !valid.ok()) return valid;
+  std::unique_ptr<SQLite::Database> db;
+  try {
+    db = std::make_unique<SQLite::Database>(
+        options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kWriterBusyTimeoutMs);
+    const std::string mode = db->execAndGet("PRAGMA journal_mode = WAL").getString();
+    if (mode != "wal") {
+      return Internal("opening " + options.path + ": could not enable WAL (journal mode is " +
+                      mode + ")");
+    }
+    db->exec(options.synchronous == Synchronous::kFull ? "PRAGMA synchronous = FULL"
+                                                       : "PRAGMA synchronous = NORMAL");
+    if (options.max_size_bytes > 0) {
+      const int64_t page_size = db->execAndGet("PRAGMA page_size").getInt64();
+      const int64_t pages = std::max<int64_t>(1, options.max_size_bytes / page_size);
+      db->exec("PRAGMA max_page_count = " + std::to_string(pages));
+    }
+  } catch (const std::exception& e) {
+    return StatusFromException(e, "opening " + options.path);
+  }
+  Result<int> migrated = ApplyMigrations(*db, SchemaMigrations(), WallMs());
+  if (!migrated.ok()) {
+    const Status& s = migrated.status();
+    return Status(s.code(), "opening " + options.path + ": " + s.message());
+  }
+  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db), options));
+}
+
+}  // namespace atalaya::store
