@@ -14,7 +14,10 @@ std::string Quote(std::string_view text) { return "\"" + std::string(text) + "\"
 std::string AbsolutePath(const std::string& base_dir, const std::string& value) {
   fs::path p(value);
   if (p.is_relative()) p = fs::path(base_dir) / p;
-  return p.lexically_normal().string();
+  p = p.lexically_normal();
+  // "dir/." normalises to "dir/": drop the separator so equal folders compare equal.
+  if (!p.has_filename() && p != p.root_path()) p = p.parent_path();
+  return p.string();
 }
 
 std::string CurrentDir() {

@@ -144,10 +144,11 @@ std::vector<Setting> BuildSettings() {
   t.push_back(Text("store.state_dir", SettingType::kPath,
                    "folder of the database, the lock file and media",
                    Field(&C::store, &C::Store::state_dir), CheckNotEmpty));
-  t.push_back(Enum("store.synchronous", {"full", "normal"},
-                   "full: every acknowledged webhook survives a power cut; normal: faster, "
-                   "may lose the last commits on power loss",
-                   Field(&C::store, &C::Store::synchronous)));
+  t.push_back(
+      Enum("store.synchronous", {"full", "normal"},
+           "full: acknowledged webhooks survive power loss; normal: faster, may lose the last "
+           "commits",
+           Field(&C::store, &C::Store::synchronous)));
   t.push_back(Int("store.max_waiting_writes", 1, 1000000,
                   "webhooks waiting for a commit before new ones get 503",
                   Field(&C::store, &C::Store::max_waiting_writes)));

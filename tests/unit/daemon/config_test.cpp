@@ -361,7 +361,7 @@ server:
   tls_key_file: /srv/tls/key.pem
 store:
   state_dir: ../var
-site_dir: site
+site_dir: ./site/
 )");
   ASSERT_THAT(Messages(load), IsEmpty());
   EXPECT_EQ(load.config.server.tls_cert_file, dir_ / "etc/tls/cert.pem");
