@@ -143,5 +143,33 @@ TEST(ExampleConfig, DevelopmentSiteLoadsWithItsDemoSecrets) {
       (std::filesystem::path(ATALAYA_SOURCE_DIR) / "examples/default").lexically_normal().string());
 }
 
+TEST(SystemdUnit, LoadsEveryCredentialTheSampleNames) {
+  const std::string unit = ReadAll(std::string(ATALAYA_SOURCE_DIR) + "/systemd/atalaya.service.in");
+  std::set<std::string> names;
+  CollectCredentials(YAML::LoadFile(kSample), names);
+  for (const std::string& name : names) {
+    // Active for the admin token and WhatsApp, commented out for the other channels.
+    EXPECT_NE(
+        unit.find("LoadCredential=" + name + ":@ATALAYA_CONFIG_DIR@/credentials/" + name + "\n"),
+        std::string::npos)
+        << "the unit has no LoadCredential line for " << name;
+  }
+  EXPECT_NE(unit.find("\nLoadCredential=admin-token:"), std::string::npos);
+}
+
+TEST(SystemdUnit, ChecksTheConfigBeforeReloading) {
+  const std::string unit = ReadAll(std::string(ATALAYA_SOURCE_DIR) + "/systemd/atalaya.service.in");
+  const std::string check =
+      "ExecReload=@ATALAYA_BINARY@ check --config @ATALAYA_CONFIG_DIR@/atalaya.yaml\n";
+  const std::string hup = "ExecReload=/bin/kill -HUP $MAINPID\n";
+  ASSERT_NE(unit.find(check), std::string::npos);
+  ASSERT_NE(unit.find(hup), std::string::npos);
+  EXPECT_LT(unit.find(check), unit.find(hup));  // systemd runs ExecReload= lines in order
+  EXPECT_NE(unit.find("\nType=notify\n"), std::string::npos);
+  EXPECT_NE(
+      unit.find("\nExecStart=@ATALAYA_BINARY@ serve --config @ATALAYA_CONFIG_DIR@/atalaya.yaml\n"),
+      std::string::npos);
+}
+
 }  // namespace
 }  // namespace atalaya::daemon
