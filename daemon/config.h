@@ -7,11 +7,18 @@
 // value out of bounds or a secret that cannot be read is an error with `file:line:column`;
 // every error is collected, not only the first. Secrets are written `{env: NAME}`,
 // `{file: PATH}` or `{credential: NAME}` and resolved at load; their values are never logged.
-// A Config is a plain value: load once, then share it read-only.
+// A Config is a plain value: load once, then share it read-only. The table of settings
+// (names, bounds, documentation, environment names) is in settings.h.
+//
+// Where relative paths resolve: values from the file against the file's folder; values from
+// environment variables and flags against the current working directory (where they were
+// typed). `site_dir` defaults to the config file's folder. After loading, every path in a
+// Config is absolute.
 
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -43,17 +50,17 @@ struct Config {
     int64_t max_body_bytes = 8 * 1024 * 1024;     // larger → 413 (Meta batches reach a few MB)
     int read_timeout_ms = 5000;
     int write_timeout_ms = 5000;
-    int keep_alive_max_count = 1000;              // requests per keep-alive connection
+    int keep_alive_max_count = 1000;  // requests per keep-alive connection
     int keep_alive_timeout_ms = 5000;
-    std::string tls_cert_file;                    // both set → HTTPS directly
+    std::string tls_cert_file;  // both set → HTTPS directly
     std::string tls_key_file;
   } server;
 
   struct Store {
-    std::string state_dir = "/var/lib/atalaya";   // database, lock file, media
-    std::string synchronous = "full";             // "full" | "normal"
-    int max_waiting_writes = 4096;                // more waiting → 503
-    int commit_timeout_ms = 5000;                 // slower commits → 503
+    std::string state_dir = "/var/lib/atalaya";  // database, lock file, media
+    std::string synchronous = "full";            // "full" | "normal"
+    int max_waiting_writes = 4096;               // more waiting → 503
+    int commit_timeout_ms = 5000;                // slower commits → 503
   } store;
 
   struct Retention {
@@ -82,7 +89,9 @@ struct ConfigError {
   int line = 0;    // 1-based; 0 when the error is not in the file (environment, flag)
   int column = 0;  // 1-based
   std::string message;
-  std::string ToString() const;  // "file:line:column: message", or "ATALAYA_X: message"
+  // "file:line:column: message"; "file: message" when line is 0 (whole-file checks, and
+  // environment variables and flags, whose `file` is "ATALAYA_X" or "flag server.listen").
+  std::string ToString() const;
 };
 
 struct ConfigLoad {
@@ -90,9 +99,20 @@ struct ConfigLoad {
   std::vector<ConfigError> errors;  // empty = usable
 };
 
+// A listen address, `HOST:PORT` or `[IPV6]:PORT`; port 0 asks the kernel for a free one.
+struct ListenAddress {
+  std::string host;  // without brackets
+  int port = 0;
+};
+// Parses "127.0.0.1:8080", "[::1]:0", "0.0.0.0:443"; an error message otherwise.
+Result<ListenAddress> ParseListenAddress(std::string_view text);
+
 // Reads `path`, applies environment variables from `environ_vars` (NAME=VALUE strings, usually
 // the process environment) and `flag_overrides` (setting path → value, e.g. "server.listen"),
-// resolves secrets and relative paths. Never throws.
+// resolves secrets and relative paths. Never throws. Errors come in the order found: file
+// (document order), environment, flags, then whole-config checks (required secrets, ...).
+// Reads files (the config, secret files, credentials) but never binds ports or opens the
+// store, so `atalaya check` can call it safely. Thread-safe (no shared state).
 ConfigLoad LoadConfig(const std::string& path, const std::vector<std::string>& environ_vars,
                       const std::map<std::string, std::string>& flag_overrides);
 
