@@ -194,6 +194,10 @@ class Store {
   virtual bool Healthy() const = 0;
 };
 
+// A consistent copy of the database file at `database_path` into a new file, from another
+// process while a daemon serves it. Refuses an existing destination.
+Status BackupSqliteFile(const std::string& database_path, const std::string& destination_path);
+
 // Opens (creating if absent) the database and applies pending numbered migrations.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options);
 

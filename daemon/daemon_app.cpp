@@ -1,0 +1,185 @@
+#include "daemon/daemon_app.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/log.h"
+#include "daemon/webhook_keys.h"
+
+namespace atalaya::daemon {
+namespace {
+
+constexpr int64_t kPruneEveryMs = 60 * 60 * 1000;
+
+HttpServerOptions PublicServerOptions(const Config& config) {
+  HttpServerOptions o;
+  o.listen = config.server.listen;
+  o.threads = config.server.threads;
+  o.max_body_bytes = config.server.max_body_bytes;
+  o.read_timeout_ms = config.server.read_timeout_ms;
+  o.write_timeout_ms = config.server.write_timeout_ms;
+  o.keep_alive_max_count = config.server.keep_alive_max_count;
+  o.keep_alive_timeout_ms = config.server.keep_alive_timeout_ms;
+  o.tls_cert_file = config.server.tls_cert_file;
+  o.tls_key_file = config.server.tls_key_file;
+  return o;
+}
+
+HttpServerOptions AdminServerOptions(const Config& config) {
+  HttpServerOptions o;
+  o.listen = config.server.admin_listen;
+  o.threads = 4;
+  o.max_body_bytes = 1024 * 1024;
+  return o;
+}
+
+Status WritePortFile(const std::string& path, int port) {
+  if (path.empty()) return Status::Ok();
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << port << '\n';
+    if (!out) return Internal("cannot write port file " + path);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);  // atomic: a reader never sees a half-written file
+  if (ec) return Internal("cannot write port file " + path + ": " + ec.message());
+  return Status::Ok();
+}
+
+}  // namespace
+
+DaemonApp::DaemonApp(Config config, ServeOptions options, const Clock& clock)
+    : config_(std::move(config)), options_(std::move(options)), clock_(clock) {}
+
+DaemonApp::~DaemonApp() { Shutdown(); }
+
+Status DaemonApp::Start() {
+  const std::string& state_dir = config_.store.state_dir;
+  std::error_code ec;
+  std::filesystem::create_directories(state_dir, ec);
+  if (ec) return FailedPrecondition("cannot create state directory " + state_dir + ": " + ec.message());
+
+  auto lock = StateLock::Acquire(state_dir);
+  if (!lock.ok()) return lock.status();
+  lock_ = std::move(lock).value();
+
+  store::SqliteOptions store_options;
+  store_options.path = state_dir + "/atalaya.db";
+  store_options.synchronous =
+      config_.store.synchronous == "normal" ? store::Synchronous::kNormal : store::Synchronous::kFull;
+  store_options.max_waiting_writes = static_cast<size_t>(config_.store.max_waiting_writes);
+  store_options.commit_timeout_ms = config_.store.commit_timeout_ms;
+  auto opened = store::OpenSqliteStore(store_options);
+  if (!opened.ok()) return opened.status();
+  store_ = std::move(opened).value();
+
+  ingest_ = std::make_unique<IngestWorker>(*store_, metrics_, clock_);
+  ingest_->Start();  // first takes up any rows a crash left unprocessed
+
+  webhooks_ = std::make_unique<WebhookRoutes>(*store_, metrics_, clock_,
+                                              [this] { ingest_->Notify(); });
+  webhooks_->SetKeys(BuildWebhookKeys(config_));
+  admin_ = std::make_unique<AdminRoutes>(*store_, metrics_, clock_);
+
+  public_server_ = std::make_unique<HttpServer>(PublicServerOptions(config_));
+  webhooks_->Register(public_server_->routes());
+  public_server_->set_refusal_observer(
+      [this](const std::string& path, int status) { webhooks_->CountRefused(path, status); });
+  if (Status s = public_server_->Start(); !s.ok()) return s;
+
+  admin_server_ = std::make_unique<HttpServer>(AdminServerOptions(config_));
+  admin_->Register(admin_server_->routes());
+  if (Status s = admin_server_->Start(); !s.ok()) return s;
+
+  if (Status s = WritePortFile(options_.port_file, public_server_->port()); !s.ok()) return s;
+  if (Status s = WritePortFile(options_.admin_port_file, admin_server_->port()); !s.ok()) return s;
+
+  admin_->SetStarted(true);
+  watchdog_interval_ms_ = SystemdNotifier::WatchdogIntervalMs();
+  notifier_.Ready("serving webhooks on port " + std::to_string(public_server_->port()));
+  log::Info("serving", log::Id("listen", public_server_->host() + ":" +
+                                               std::to_string(public_server_->port())),
+                        log::Id("admin", admin_server_->host() + ":" +
+                                              std::to_string(admin_server_->port())),
+                        log::Id("state_dir", state_dir));
+  return Status::Ok();
+}
+
+std::vector<std::string> DaemonApp::Reload(const Config& fresh) {
+  notifier_.Reloading();
+  std::vector<std::string> needs_restart;
+  if (fresh.server.listen != config_.server.listen) needs_restart.push_back("server.listen");
+  if (fresh.server.admin_listen != config_.server.admin_listen) {
+    needs_restart.push_back("server.admin_listen");
+  }
+  if (fresh.server.tls_cert_file != config_.server.tls_cert_file ||
+      fresh.server.tls_key_file != config_.server.tls_key_file) {
+    needs_restart.push_back("server.tls_cert_file/tls_key_file");
+  }
+  if (fresh.store.state_dir != config_.store.state_dir) needs_restart.push_back("store.state_dir");
+
+  // What can change while serving: secrets, tokens, log level, retention.
+  Config applied = config_;
+  applied.whatsapp = fresh.whatsapp;
+  applied.messenger = fresh.messenger;
+  applied.instagram = fresh.instagram;
+  applied.admin = fresh.admin;
+  applied.log = fresh.log;
+  applied.retention = fresh.retention;
+  config_ = std::move(applied);
+  if (webhooks_) webhooks_->SetKeys(BuildWebhookKeys(config_));
+  log::SetLevel(log::ParseLevel(config_.log.level).value_or(log::Level::kInfo));
+  notifier_.Ready("reloaded");
+  return needs_restart;
+}
+
+void DaemonApp::Maintain() {
+  if (!store_) return;
+  const int64_t now = clock_.NowMs();
+  if (now - last_prune_ms_ >= kPruneEveryMs) {
+    last_prune_ms_ = now;
+    auto pruned = store_->Prune(now, config_.retention.inbox_body_days,
+                                config_.retention.dedup_key_days);
+    if (!pruned.ok()) {
+      log::Warn("retention pruning failed", log::Cause(pruned.status()));
+    } else if (*pruned > 0) {
+      log::Info("pruned old inbox bodies", log::Int("rows", *pruned));
+    }
+  }
+  if (watchdog_interval_ms_ > 0 && now - last_watchdog_ms_ >= watchdog_interval_ms_ / 2) {
+    // Ping only while the writer commits and the ingest worker keeps turning: a stuck
+    // daemon must be restarted by systemd, not kept alive by a timer.
+    const int64_t ingest_age_ms = (clock_.MonotonicNs() - ingest_->last_heartbeat_ns()) / 1'000'000;
+    if (store_->Healthy() && ingest_age_ms < watchdog_interval_ms_) {
+      notifier_.WatchdogPing();
+      last_watchdog_ms_ = now;
+    }
+  }
+}
+
+bool DaemonApp::Shutdown() {
+  if (!store_ && !lock_) return true;
+  notifier_.Stopping();
+  if (admin_) admin_->SetStarted(false);
+  if (webhooks_) webhooks_->SetAccepting(false);
+  if (public_server_) public_server_->Stop();  // in-flight requests finish first
+  bool drained = true;
+  if (ingest_) {
+    drained = ingest_->DrainAndStop(options_.shutdown_timeout_ms);
+    if (!drained) {
+      log::Warn("shutdown deadline passed with inbox rows left; they are processed at next start");
+    }
+  }
+  if (admin_server_) admin_server_->Stop();
+  ingest_.reset();
+  public_server_.reset();
+  admin_server_.reset();
+  webhooks_.reset();
+  admin_.reset();
+  store_.reset();  // the writer commits what it holds and joins
+  lock_.reset();
+  return drained;
+}
+
+}  // namespace atalaya::daemon

@@ -1,0 +1,65 @@
+#pragma once
+// IngestWorker: the one thread that turns inbox rows into normalized events, in inbox
+// order. For each row it parses the raw body with the channel adapters and commits the events
+// together with the "processed" mark (Store::CommitIngest), so a crash at any point leaves
+// the row to be taken up again at start and nothing is doubled.
+//
+// Threads: Start() launches the worker; Notify() (any thread) wakes it early; Drain() and
+// Stop() are called by the lifecycle thread.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+
+#include "common/clock.h"
+#include "daemon/metrics.h"
+#include "store/store.h"
+
+namespace atalaya::daemon {
+
+struct IngestOptions {
+  size_t batch_rows = 256;      // inbox rows fetched per read
+  int64_t idle_poll_ms = 500;   // re-check the inbox this often even without a Notify()
+  int64_t retry_ms = 200;       // wait after a failed commit before trying the row again
+};
+
+class IngestWorker {
+ public:
+  IngestWorker(store::Store& store, Metrics& metrics, const Clock& clock,
+               IngestOptions options = {});
+  ~IngestWorker();
+
+  void Start();
+  void Notify();
+  // Processes until the inbox is empty or `timeout_ms` passes, then stops.
+  // Returns true when the inbox was emptied.
+  bool DrainAndStop(int64_t timeout_ms);
+  void Stop();
+
+  // Monotonic ns of the last loop turn that was not stuck: the watchdog pings only while it
+  // keeps moving.
+  int64_t last_heartbeat_ns() const { return heartbeat_ns_.load(); }
+
+ private:
+  void Run();
+  // Processes one batch; returns the rows handled, or -1 when a commit failed.
+  int ProcessBatch();
+
+  store::Store& store_;
+  Metrics& metrics_;
+  const Clock& clock_;
+  IngestOptions options_;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool notified_ = false;
+  bool stopping_ = false;
+  bool draining_ = false;
+  std::atomic<int64_t> heartbeat_ns_{0};
+  std::atomic<bool> drained_{false};
+  int64_t last_id_ = 0;  // the last inbox row committed; only the worker thread touches it
+};
+
+}  // namespace atalaya::daemon

@@ -1,0 +1,68 @@
+#pragma once
+// Metrics: the daemon's counters, rendered in the Prometheus text format on the admin
+// listener. Counters are atomics: any thread may bump them, at the cost of one relaxed add.
+// Gauges that live elsewhere (the store's writer and inbox) are read when rendering.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "store/store.h"
+
+namespace atalaya::daemon {
+
+// What happened to one webhook delivery. The order is the label order in /metrics.
+enum class WebhookResult {
+  kAccepted,
+  kDuplicate,
+  kBadSignature,
+  kMalformed,
+  kTooLarge,
+  kOverloaded,
+  kError,
+  kCount,  // not a result: the number of results
+};
+
+const char* WebhookResultName(WebhookResult result);
+
+// The webhook routes, in label order.
+enum class WebhookRoute { kWhatsApp, kMessenger, kInstagram, kMeta, kCount };
+const char* WebhookRouteName(WebhookRoute route);
+
+class Metrics {
+ public:
+  void CountWebhook(WebhookRoute route, WebhookResult result) {
+    webhooks_[static_cast<int>(route)][static_cast<int>(result)].fetch_add(
+        1, std::memory_order_relaxed);
+  }
+  int64_t Webhooks(WebhookRoute route, WebhookResult result) const {
+    return webhooks_[static_cast<int>(route)][static_cast<int>(result)].load();
+  }
+  void CountIngest(const store::IngestOutcome& outcome, int unsupported) {
+    events_stored_ += outcome.events_stored;
+    events_duplicate_ += outcome.events_duplicate;
+    statuses_applied_ += outcome.statuses_applied;
+    statuses_pending_ += outcome.statuses_pending;
+    events_unsupported_ += unsupported;
+    inbox_processed_ += 1;
+  }
+  void CountIngestFailure() { ingest_failures_ += 1; }
+
+  // The whole Prometheus exposition: our counters plus the store's writer and inbox gauges.
+  std::string Render(store::Store& store, int64_t now_ms, bool ready) const;
+
+ private:
+  static constexpr int kRoutes = static_cast<int>(WebhookRoute::kCount);
+  static constexpr int kResults = static_cast<int>(WebhookResult::kCount);
+  std::array<std::array<std::atomic<int64_t>, kResults>, kRoutes> webhooks_{};
+  std::atomic<int64_t> events_stored_{0};
+  std::atomic<int64_t> events_duplicate_{0};
+  std::atomic<int64_t> events_unsupported_{0};
+  std::atomic<int64_t> statuses_applied_{0};
+  std::atomic<int64_t> statuses_pending_{0};
+  std::atomic<int64_t> inbox_processed_{0};
+  std::atomic<int64_t> ingest_failures_{0};
+};
+
+}  // namespace atalaya::daemon
