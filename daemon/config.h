@@ -116,4 +116,7 @@ Result<ListenAddress> ParseListenAddress(std::string_view text);
 ConfigLoad LoadConfig(const std::string& path, const std::vector<std::string>& environ_vars,
                       const std::map<std::string, std::string>& flag_overrides);
 
+// The process environment as NAME=VALUE strings, for LoadConfig and RunCheckCommand.
+std::vector<std::string> ProcessEnvironment();
+
 }  // namespace atalaya::daemon
