@@ -1,5 +1,7 @@
 #include "daemon/config.h"
 
+#include <unistd.h>
+
 #include <charconv>
 #include <exception>
 
@@ -33,6 +35,14 @@ Result<ListenAddress> ParseListenAddress(std::string_view text) {
     return bad;
   }
   return ListenAddress{std::string(host), value};
+}
+
+std::vector<std::string> ProcessEnvironment() {
+  std::vector<std::string> vars;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    vars.emplace_back(*entry);
+  }
+  return vars;
 }
 
 ConfigLoad LoadConfig(const std::string& path, const std::vector<std::string>& environ_vars,

@@ -6,7 +6,9 @@
 // Loading is strict: an unknown key (with the nearest valid one suggested), a wrong type, a
 // value out of bounds or a secret that cannot be read is an error with `file:line:column`;
 // every error is collected, not only the first. Secrets are written `{env: NAME}`,
-// `{file: PATH}` or `{credential: NAME}` and resolved at load; their values are never logged.
+// `{file: PATH}` or `{credential: NAME}` and resolved at load; their values are never logged
+// nor quoted in errors. `admin.token` is required, and every channel account needs `id`,
+// `app_secret` and `verify_token`: a config without them does not load.
 // A Config is a plain value: load once, then share it read-only. The table of settings
 // (names, bounds, documentation, environment names) is in settings.h.
 //
@@ -115,5 +117,8 @@ Result<ListenAddress> ParseListenAddress(std::string_view text);
 // store, so `atalaya check` can call it safely. Thread-safe (no shared state).
 ConfigLoad LoadConfig(const std::string& path, const std::vector<std::string>& environ_vars,
                       const std::map<std::string, std::string>& flag_overrides);
+
+// The process environment as NAME=VALUE strings, for LoadConfig and RunCheckCommand.
+std::vector<std::string> ProcessEnvironment();
 
 }  // namespace atalaya::daemon

@@ -137,8 +137,9 @@ void ConfigLoader::WalkMapping(const YAML::Node& node, const SchemaNode& schema,
                                const std::string& prefix, std::size_t account) {
   std::map<std::string, int> seen;  // key → line, to report duplicates
   for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node& key = it->first;
-    const YAML::Node& value = it->second;
+    // Copies: the iterator hands out a temporary pair, references would dangle.
+    const YAML::Node key = it->first;
+    const YAML::Node value = it->second;
     Location key_at = At(path_, key, key);
     if (!key.IsScalar()) {
       AddError(key_at, "keys must be plain names, got " + std::string(KindName(key)));

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 
 #include "tests/unit/daemon/temp_dir.h"
@@ -538,6 +540,13 @@ server:
     EXPECT_THAT(m, Not(HasSubstr("very-secret-app")));
     EXPECT_THAT(m, Not(HasSubstr("admin-t0ken")));
   }
+}
+
+TEST(ProcessEnvironment, ListsTheVariablesOfThisProcess) {
+  ASSERT_EQ(setenv("ATALAYA_TEST_PROBE_VAR", "probe=value", 1), 0);
+  std::vector<std::string> env = ProcessEnvironment();
+  unsetenv("ATALAYA_TEST_PROBE_VAR");
+  EXPECT_NE(std::find(env.begin(), env.end(), "ATALAYA_TEST_PROBE_VAR=probe=value"), env.end());
 }
 
 TEST(ConfigError, FormatsWithAndWithoutAPosition) {
