@@ -35,6 +35,8 @@ struct GroupCommitWriter::Request {
   int64_t enqueued_ns = 0;
   bool done = false;  // guarded by mu_
   Status result;      // guarded by mu_
+  // One per request: waking only the callers of the finished batch, not every waiter.
+  std::condition_variable done_cv;
 };
 
 GroupCommitWriter::GroupCommitWriter(std::unique_ptr<SQLite::Database> db, Options options)
@@ -68,7 +70,7 @@ Status GroupCommitWriter::Submit(Work work) {
   queue_.push_back(request);
   ++unfinished_;
   work_cv_.notify_one();
-  if (!done_cv_.wait_until(lock, deadline, [&] { return request->done; })) {
+  if (!request->done_cv.wait_until(lock, deadline, [&] { return request->done; })) {
     ++stats_.timed_out;
     return Unavailable("store commit did not finish within " +
                        std::to_string(options_.commit_timeout_ms) +
@@ -184,7 +186,7 @@ void GroupCommitWriter::ExecuteBatch(Batch& batch) {
   }
 
   const int64_t elapsed_ns = MonotonicNs() - started_ns;
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   int64_t ok_rows = 0;
   bool engine_failed = false;
   for (size_t i = 0; i < batch.size(); ++i) {
@@ -213,7 +215,10 @@ void GroupCommitWriter::ExecuteBatch(Batch& batch) {
     failing_ = false;
     overloaded_ = false;
   }
-  done_cv_.notify_all();
+  lock.unlock();
+  // Notified after unlocking, so a woken caller does not block on mu_ at once. `batch`
+  // keeps each request (and its condition variable) alive until then.
+  for (const auto& request : batch) request->done_cv.notify_one();
 }
 
 WriterStats GroupCommitWriter::Stats() const {

@@ -74,7 +74,6 @@ class GroupCommitWriter {
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;  // the writer waits here for work
-  std::condition_variable done_cv_;  // callers wait here for their result
   std::deque<std::shared_ptr<Request>> queue_;
   size_t unfinished_ = 0;        // queued + in the running batch
   int64_t batch_oldest_ns_ = 0;  // enqueue time of the oldest request in the running batch

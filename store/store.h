@@ -159,7 +159,10 @@ class Store {
   // In one transaction: stores every event (unique on (channel, dedup_key): a duplicate is
   // counted, not stored), creates or merges the contacts and conversations they name,
   // applies status updates forward-only, and marks the inbox row processed. Calling it again
-  // for the same row (a re-run after a crash) stores nothing twice.
+  // for the same row (a re-run after a crash) stores nothing twice. An event with an empty
+  // dedup_key is keyed "inbox:<inbox_id>:<index>" (stable for that row, but a re-batched
+  // retry of it cannot be recognized: parsers should always set a key). kNotFound when the
+  // inbox row does not exist; then nothing is written.
   virtual Result<IngestOutcome> CommitIngest(int64_t inbox_id, const std::vector<Event>& events,
                                              int64_t now_ms) = 0;
 
