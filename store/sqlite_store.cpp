@@ -187,6 +187,11 @@ class SqliteStore final : public Store {
                                  "AND received_ms < ?");
           rows.bind(1, row_cutoff);
           rows.exec();
+          // Statuses of messages never recorded here (sent by another tool) would wait
+          // forever; after the key window no platform retry can still need them.
+          SQLite::Statement statuses(db, "DELETE FROM pending_statuses WHERE timestamp_ms < ?");
+          statuses.bind(1, row_cutoff);
+          statuses.exec();
           return Status::Ok();
         }));
     if (!status.ok()) return status;
@@ -242,6 +247,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
     }
     db->exec(options.synchronous == Synchronous::kFull ? "PRAGMA synchronous = FULL"
                                                        : "PRAGMA synchronous = NORMAL");
+    db->exec("PRAGMA foreign_keys = ON");
     if (options.max_size_bytes > 0) {
       const int64_t page_size = db->execAndGet("PRAGMA page_size").getInt64();
       const int64_t pages = std::max<int64_t>(1, options.max_size_bytes / page_size);

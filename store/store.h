@@ -183,7 +183,8 @@ class Store {
   // Deletes raw bodies of processed inbox rows older than keep_body_days, and whole rows
   // (their dedup keys) older than keep_key_days — but never a row whose body is still within
   // keep_body_days, so a row goes after max(keep_body_days, keep_key_days). Unprocessed rows
-  // are never pruned. Returns the number of bodies pruned. Negative days → kInvalidArgument.
+  // are never pruned. Statuses still waiting for their message (see RecordOutbound) go after
+  // the same window. Returns the number of bodies pruned. Negative days → kInvalidArgument.
   virtual Result<int64_t> Prune(int64_t now_ms, int keep_body_days, int keep_key_days) = 0;
 
   // A consistent copy of the whole database into a new file, while serving (VACUUM INTO on a

@@ -93,10 +93,34 @@ TEST(GroupCommit, ConcurrentAppendsAreStoredOnceAndShareCommits) {
   EXPECT_GT(writer.commits, 0);
   EXPECT_GT(static_cast<double>(writer.rows) / static_cast<double>(writer.commits), 1.0)
       << "concurrent writers should share commits";
+  for (int b = 1; b < WriterStats::kBuckets; ++b) {
+    EXPECT_LE(writer.commit_buckets[b - 1], writer.commit_buckets[b]) << "buckets are cumulative";
+  }
   EXPECT_LE(writer.commit_buckets[WriterStats::kBuckets - 1], writer.commits);
+  EXPECT_GT(writer.commit_ns_sum, 0);
   EXPECT_GT(writer.last_progress_ms, 0);
   EXPECT_EQ(writer.queue_depth, 0);
   EXPECT_TRUE(store->Healthy());
+}
+
+TEST(GroupCommit, BatchesNeverExceedMaxBatch) {
+  TestDir dir;
+  SqliteOptions options = Options(dir.File("a.db"));
+  options.max_batch = 1;
+  auto store = OpenOrDie(options);
+  ASSERT_NE(store, nullptr);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        EXPECT_TRUE(store->AppendInbox(Delivery(std::to_string(t) + "/" + std::to_string(i))).ok());
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  const WriterStats stats = store->GetWriterStats();
+  EXPECT_EQ(stats.rows, 100);
+  EXPECT_EQ(stats.commits, 100);
 }
 
 TEST(GroupCommit, OverQueueLimitIsRefusedAtOnce) {

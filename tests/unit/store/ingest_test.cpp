@@ -468,6 +468,18 @@ TEST_F(IngestTest, StatusBeforeItsMessageIsKeptThenApplied) {
   EXPECT_EQ(DeliveryOf("wamid.X").status, DeliveryStatus::kNone);
 }
 
+TEST_F(IngestTest, PruneForgetsStatusesWaitingLongerThanTheKeyWindow) {
+  constexpr int64_t kDay = 24 * 60 * 60 * 1000;
+  const int64_t t0 = 1'700'000'000'000;
+  Ingest({WhatsAppStatus("wamid.OLD", DeliveryStatus::kRead, t0),
+          WhatsAppStatus("wamid.NEW", DeliveryStatus::kRead, t0 + 8 * kDay)});
+  ASSERT_TRUE(store_->Prune(t0 + 9 * kDay, 1, 8).ok());
+  ASSERT_TRUE(store_->RecordOutbound(Channel::kWhatsApp, "wamid.OLD", 1, t0 + 9 * kDay).ok());
+  ASSERT_TRUE(store_->RecordOutbound(Channel::kWhatsApp, "wamid.NEW", 1, t0 + 9 * kDay).ok());
+  EXPECT_EQ(DeliveryOf("wamid.OLD").status, DeliveryStatus::kNone);
+  EXPECT_EQ(DeliveryOf("wamid.NEW").status, DeliveryStatus::kRead);
+}
+
 TEST_F(IngestTest, RecordOutboundRefusesEmptyId) {
   Status status = store_->RecordOutbound(Channel::kWhatsApp, "", 1, 1);
   EXPECT_EQ(status.code(), ErrorCode::kInvalidArgument);
