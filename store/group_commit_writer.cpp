@@ -39,8 +39,11 @@ struct GroupCommitWriter::Request {
   std::condition_variable done_cv;
 };
 
-GroupCommitWriter::GroupCommitWriter(std::unique_ptr<SQLite::Database> db, Options options)
-    : db_(std::move(db)), options_(options), thread_(&GroupCommitWriter::Run, this) {}
+GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> connection, Options options)
+    : connection_(std::move(connection)),
+      db_(connection_->db()),
+      options_(options),
+      thread_(&GroupCommitWriter::Run, this) {}
 
 GroupCommitWriter::~GroupCommitWriter() {
   {
@@ -100,7 +103,7 @@ Status GroupCommitWriter::BeginWithRetry() {
   int64_t stop_seen_ns = 0;
   for (;;) {
     try {
-      db_->exec("BEGIN IMMEDIATE");
+      db_.exec("BEGIN IMMEDIATE");
       return Status::Ok();
     } catch (const SQLite::Exception& e) {
       if (e.getErrorCode() != SQLITE_BUSY && e.getErrorCode() != SQLITE_LOCKED) {
@@ -129,7 +132,7 @@ void GroupCommitWriter::ExecuteBatch(Batch& batch) {
       if (!decided[i]) results[i] = status;
     }
   };
-  auto in_transaction = [&] { return sqlite3_get_autocommit(db_->getHandle()) == 0; };
+  auto in_transaction = [&] { return sqlite3_get_autocommit(db_.getHandle()) == 0; };
 
   bool committed = false;
   for (bool restart = true; restart;) {
@@ -142,9 +145,9 @@ void GroupCommitWriter::ExecuteBatch(Batch& batch) {
       if (decided[i]) continue;
       Status status;
       try {
-        db_->exec("SAVEPOINT request");
-        status = batch[i]->work(*db_);
-        if (status.ok()) db_->exec("RELEASE request");
+        db_.exec("SAVEPOINT request");
+        status = batch[i]->work(*connection_);
+        if (status.ok()) db_.exec("RELEASE request");
       } catch (const std::exception& e) {
         status = StatusFromException(e, "store write");
       }
@@ -153,8 +156,8 @@ void GroupCommitWriter::ExecuteBatch(Batch& batch) {
       decided[i] = true;
       if (in_transaction()) {
         try {
-          db_->exec("ROLLBACK TO request");
-          db_->exec("RELEASE request");
+          db_.exec("ROLLBACK TO request");
+          db_.exec("RELEASE request");
           continue;
         } catch (const std::exception&) {
           // Falls through: abandon the whole transaction below.
@@ -164,7 +167,7 @@ void GroupCommitWriter::ExecuteBatch(Batch& batch) {
       // the requests before this one lost their work too: run them again in a new one.
       if (in_transaction()) {
         try {
-          db_->exec("ROLLBACK");
+          db_.exec("ROLLBACK");
         } catch (const std::exception&) {
         }
       }
@@ -172,13 +175,13 @@ void GroupCommitWriter::ExecuteBatch(Batch& batch) {
     }
     if (restart) continue;
     try {
-      db_->exec("COMMIT");
+      db_.exec("COMMIT");
       committed = true;
     } catch (const std::exception& e) {
       fail_rest(StatusFromException(e, "commit"));
       if (in_transaction()) {
         try {
-          db_->exec("ROLLBACK");
+          db_.exec("ROLLBACK");
         } catch (const std::exception&) {
         }
       }
