@@ -1,9 +1,10 @@
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
-
 // The SQLite engine behind Store: one GroupCommitWriter for every change, a ReaderPool for
 // every read. The contract (threads, errors) is written in store.h.
 
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <limits>
@@ -30,6 +31,8 @@ namespace {
 // its callers and tries again.
 constexpr int kWriterBusyTimeoutMs = 100;
 constexpr int64_t kMsPerDay = 24 * 60 * 60 * 1000;
+// Inbox ids pruned per write request: small enough to keep each one short (a few ms).
+constexpr int64_t kPruneSliceIds = 1000;
 
 int64_t WallMs() {
   using namespace std::chrono;
@@ -171,28 +174,55 @@ class SqliteStore final : public Store {
     const int64_t body_cutoff = now_ms - keep_body_days * kMsPerDay;
     // A row goes only when both its body and its key windows are over.
     const int64_t row_cutoff = now_ms - std::max(keep_body_days, keep_key_days) * kMsPerDay;
-    auto pruned = std::make_shared<int64_t>(0);
+    // The id range that can hold prunable rows: from the oldest row to the newest one
+    // received before the body cutoff (received_ms is indexed; ids only grow).
+    Result<std::pair<int64_t, int64_t>> range = readers_.Read("prune inbox", [&](Connection& conn) {
+      Statement select = conn.Prepare(
+          "SELECT (SELECT MIN(id) FROM inbox), "
+          "(SELECT MAX(id) FROM inbox WHERE received_ms < ?)");
+      select->bind(1, body_cutoff);
+      select->executeStep();
+      return std::make_pair(select->getColumn(0).getInt64(), select->getColumn(1).getInt64());
+    });
+    if (!range.ok()) return range.status();
+    // One write request per slice of ids, so webhook appends interleave with a long prune
+    // instead of timing out behind it.
+    int64_t pruned = 0;
+    for (int64_t first = range->first; first <= range->second; first += kPruneSliceIds) {
+      const int64_t last = std::min(range->second, first + kPruneSliceIds - 1);
+      auto slice_pruned = std::make_shared<int64_t>(0);
+      Status status = writer_.Submit(Guarded(
+          "prune inbox", [slice_pruned, first, last, body_cutoff, row_cutoff](Connection& conn) {
+            Statement bodies = conn.Prepare(
+                "UPDATE inbox SET body = NULL WHERE id BETWEEN ? AND ? "
+                "AND processed_ms IS NOT NULL AND body IS NOT NULL AND received_ms < ?");
+            bodies->bind(1, first);
+            bodies->bind(2, last);
+            bodies->bind(3, body_cutoff);
+            *slice_pruned = bodies->exec();
+            Statement rows = conn.Prepare(
+                "DELETE FROM inbox WHERE id BETWEEN ? AND ? "
+                "AND processed_ms IS NOT NULL AND received_ms < ?");
+            rows->bind(1, first);
+            rows->bind(2, last);
+            rows->bind(3, row_cutoff);
+            rows->exec();
+            return Status::Ok();
+          }));
+      if (!status.ok()) return status;
+      pruned += *slice_pruned;
+    }
+    // Statuses of messages never recorded here (sent by another tool) would wait forever;
+    // after the key window no platform retry can still need them.
     Status status =
-        writer_.Submit(Guarded("prune inbox", [pruned, body_cutoff, row_cutoff](Connection& conn) {
-          Statement bodies = conn.Prepare(
-              "UPDATE inbox SET body = NULL WHERE processed_ms IS NOT NULL "
-              "AND body IS NOT NULL AND received_ms < ?");
-          bodies->bind(1, body_cutoff);
-          *pruned = bodies->exec();
-          Statement whole_rows = conn.Prepare(
-              "DELETE FROM inbox WHERE processed_ms IS NOT NULL "
-              "AND received_ms < ?");
-          whole_rows->bind(1, row_cutoff);
-          whole_rows->exec();
-          // Statuses of messages never recorded here (sent by another tool) would wait
-          // forever; after the key window no platform retry can still need them.
+        writer_.Submit(Guarded("prune pending statuses", [row_cutoff](Connection& conn) {
           Statement statuses = conn.Prepare("DELETE FROM pending_statuses WHERE timestamp_ms < ?");
           statuses->bind(1, row_cutoff);
           statuses->exec();
           return Status::Ok();
         }));
     if (!status.ok()) return status;
-    return *pruned;
+    return pruned;
   }
 
   Status Backup(const std::string& destination_path) override {
