@@ -14,13 +14,12 @@
 // Threads: functions use only the connection they are given (the writer's for changes).
 // Errors: SQLiteCpp exceptions propagate to the store's edge.
 
-#include <SQLiteCpp/Database.h>
-
 #include <cstdint>
 #include <optional>
 #include <string>
 
 #include "common/event.h"
+#include "store/connection.h"
 #include "store/store.h"
 
 namespace atalaya::store {
@@ -30,13 +29,13 @@ std::string IdentityKind(Channel channel, const std::string& external_id);
 
 // Finds or creates (merging as above) the contact the event's author names. Returns 0 when
 // the event names no identity.
-int64_t ResolveContact(SQLite::Database& db, const Event& event, int64_t now_ms);
+int64_t ResolveContact(Connection& conn, const Event& event, int64_t now_ms);
 
 // Loads a contact with its identities, following merges to the surviving contact.
-std::optional<Contact> LoadContact(SQLite::Database& db, int64_t contact_id);
+std::optional<Contact> LoadContact(Connection& conn, int64_t contact_id);
 
 // The contact holding (channel, external_id) under any kind.
-std::optional<Contact> LoadContactByIdentity(SQLite::Database& db, Channel channel,
+std::optional<Contact> LoadContactByIdentity(Connection& conn, Channel channel,
                                              const std::string& external_id);
 
 }  // namespace atalaya::store

@@ -6,12 +6,11 @@
 // Threads: functions use only the connection they are given. Errors: SQLiteCpp exceptions
 // propagate to the store's edge.
 
-#include <SQLiteCpp/Database.h>
-
 #include <cstdint>
 #include <optional>
 
 #include "common/event.h"
+#include "store/connection.h"
 #include "store/store.h"
 
 namespace atalaya::store {
@@ -21,13 +20,13 @@ bool IsInboundFromCustomer(EventKind kind);
 
 // Finds or creates the conversation of an event (0 when it belongs to none: no contact for a
 // private event, no thread for a public one) and moves last_inbound_ms forward.
-int64_t ResolveConversation(SQLite::Database& db, const Event& event, int64_t contact_id,
+int64_t ResolveConversation(Connection& conn, const Event& event, int64_t contact_id,
                             int64_t now_ms);
 
 // Moves every conversation of contact `from` to contact `into` (a contact merge). Two private
 // threads on the same (channel, account) become one: events and deliveries move to the older.
-void MergeConversations(SQLite::Database& db, int64_t from, int64_t into);
+void MergeConversations(Connection& conn, int64_t from, int64_t into);
 
-std::optional<Conversation> LoadConversation(SQLite::Database& db, int64_t conversation_id);
+std::optional<Conversation> LoadConversation(Connection& conn, int64_t conversation_id);
 
 }  // namespace atalaya::store

@@ -9,13 +9,12 @@
 // Threads: functions use only the connection they are given (the writer's for changes).
 // Errors: SQLiteCpp exceptions propagate to the store's edge.
 
-#include <SQLiteCpp/Database.h>
-
 #include <cstdint>
 #include <optional>
 #include <string>
 
 #include "common/event.h"
+#include "store/connection.h"
 #include "store/store.h"
 
 namespace atalaya::store {
@@ -26,15 +25,15 @@ enum class StatusOutcome { kApplied, kStale, kPending };
 bool StatusMovesForward(DeliveryStatus current, DeliveryStatus next);
 
 // Applies one status update of `channel` observed at `ts_ms`.
-StatusOutcome ApplyStatus(SQLite::Database& db, Channel channel, const StatusUpdate& update,
+StatusOutcome ApplyStatus(Connection& conn, Channel channel, const StatusUpdate& update,
                           int64_t ts_ms);
 
 // Records an outbound message (idempotent: recording it again changes nothing) and applies
 // the statuses that were waiting for it.
-void RecordDelivery(SQLite::Database& db, Channel channel, const std::string& message_id,
+void RecordDelivery(Connection& conn, Channel channel, const std::string& message_id,
                     int64_t conversation_id, int64_t now_ms);
 
-std::optional<DeliveryState> LoadDelivery(SQLite::Database& db, Channel channel,
+std::optional<DeliveryState> LoadDelivery(Connection& conn, Channel channel,
                                           const std::string& message_id);
 
 }  // namespace atalaya::store

@@ -1,7 +1,5 @@
 #include "store/event_rows.h"
 
-#include <SQLiteCpp/Statement.h>
-
 #include <string>
 
 namespace atalaya::store {
@@ -140,44 +138,44 @@ Event ReadEventColumns(SQLite::Statement& row, int first) {
   return e;
 }
 
-void InsertAttachments(SQLite::Database& db, int64_t event_id,
+void InsertAttachments(Connection& conn, int64_t event_id,
                        const std::vector<Attachment>& attachments) {
   if (attachments.empty()) return;
-  SQLite::Statement insert(db,
-                           "INSERT INTO event_attachments (event_id, position, kind, media_id, "
-                           "url, mime_type, sha256, caption, filename) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  Statement insert = conn.Prepare(
+      "INSERT INTO event_attachments (event_id, position, kind, media_id, "
+      "url, mime_type, sha256, caption, filename) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (size_t position = 0; position < attachments.size(); ++position) {
     const Attachment& a = attachments[position];
-    insert.bind(1, event_id);
-    insert.bind(2, static_cast<int64_t>(position));
-    insert.bind(3, a.kind);
-    insert.bind(4, a.media_id);
-    insert.bind(5, a.url);
-    insert.bind(6, a.mime_type);
-    insert.bind(7, a.sha256);
-    insert.bind(8, a.caption);
-    insert.bind(9, a.filename);
-    insert.exec();
-    insert.reset();
+    insert->bind(1, event_id);
+    insert->bind(2, static_cast<int64_t>(position));
+    insert->bind(3, a.kind);
+    insert->bind(4, a.media_id);
+    insert->bind(5, a.url);
+    insert->bind(6, a.mime_type);
+    insert->bind(7, a.sha256);
+    insert->bind(8, a.caption);
+    insert->bind(9, a.filename);
+    insert->exec();
+    insert->reset();
   }
 }
 
-std::vector<Attachment> LoadAttachments(SQLite::Database& db, int64_t event_id) {
-  SQLite::Statement select(db,
-                           "SELECT kind, media_id, url, mime_type, sha256, caption, filename "
-                           "FROM event_attachments WHERE event_id = ? ORDER BY position");
-  select.bind(1, event_id);
+std::vector<Attachment> LoadAttachments(Connection& conn, int64_t event_id) {
+  Statement select = conn.Prepare(
+      "SELECT kind, media_id, url, mime_type, sha256, caption, filename "
+      "FROM event_attachments WHERE event_id = ? ORDER BY position");
+  select->bind(1, event_id);
   std::vector<Attachment> attachments;
-  while (select.executeStep()) {
+  while (select->executeStep()) {
     Attachment a;
-    a.kind = select.getColumn(0).getString();
-    a.media_id = select.getColumn(1).getString();
-    a.url = select.getColumn(2).getString();
-    a.mime_type = select.getColumn(3).getString();
-    a.sha256 = select.getColumn(4).getString();
-    a.caption = select.getColumn(5).getString();
-    a.filename = select.getColumn(6).getString();
+    a.kind = select->getColumn(0).getString();
+    a.media_id = select->getColumn(1).getString();
+    a.url = select->getColumn(2).getString();
+    a.mime_type = select->getColumn(3).getString();
+    a.sha256 = select->getColumn(4).getString();
+    a.caption = select->getColumn(5).getString();
+    a.filename = select->getColumn(6).getString();
     attachments.push_back(std::move(a));
   }
   return attachments;
@@ -185,36 +183,34 @@ std::vector<Attachment> LoadAttachments(SQLite::Database& db, int64_t event_id) 
 
 }  // namespace
 
-std::optional<int64_t> InsertEvent(SQLite::Database& db, const Event& event,
-                                   const EventLinks& links) {
+std::optional<int64_t> InsertEvent(Connection& conn, const Event& event, const EventLinks& links) {
   std::string sql = "INSERT INTO events (inbox_id, contact_id, conversation_id, stored_ms, ";
   sql += kEventColumns;
   sql += ") VALUES (?, ?, ?, ?";
   for (int k = 0; k < kEventColumnCount; ++k) sql += ", ?";
   sql += ") ON CONFLICT (channel, dedup_key) DO NOTHING";
-  SQLite::Statement insert(db, sql);
-  insert.bind(1, links.inbox_id);
-  insert.bind(2, links.contact_id);
-  insert.bind(3, links.conversation_id);
-  insert.bind(4, links.stored_ms);
-  BindEventColumns(insert, 5, event);
-  if (insert.exec() == 0) return std::nullopt;
-  const int64_t id = db.getLastInsertRowid();
-  InsertAttachments(db, id, event.attachments);
+  Statement insert = conn.Prepare(sql);
+  insert->bind(1, links.inbox_id);
+  insert->bind(2, links.contact_id);
+  insert->bind(3, links.conversation_id);
+  insert->bind(4, links.stored_ms);
+  BindEventColumns(*insert, 5, event);
+  if (insert->exec() == 0) return std::nullopt;
+  const int64_t id = conn.db().getLastInsertRowid();
+  InsertAttachments(conn, id, event.attachments);
   return id;
 }
 
-void LinkEvent(SQLite::Database& db, int64_t event_id, int64_t contact_id,
-               int64_t conversation_id) {
-  SQLite::Statement update(db,
-                           "UPDATE events SET contact_id = ?, conversation_id = ? WHERE id = ?");
-  update.bind(1, contact_id);
-  update.bind(2, conversation_id);
-  update.bind(3, event_id);
-  update.exec();
+void LinkEvent(Connection& conn, int64_t event_id, int64_t contact_id, int64_t conversation_id) {
+  Statement update =
+      conn.Prepare("UPDATE events SET contact_id = ?, conversation_id = ? WHERE id = ?");
+  update->bind(1, contact_id);
+  update->bind(2, conversation_id);
+  update->bind(3, event_id);
+  update->exec();
 }
 
-std::vector<StoredEvent> QueryEvents(SQLite::Database& db, const EventQuery& query) {
+std::vector<StoredEvent> QueryEvents(Connection& conn, const EventQuery& query) {
   std::string sql = "SELECT id, inbox_id, contact_id, conversation_id, ";
   sql += kEventColumns;
   sql += " FROM events WHERE id > ?";
@@ -224,28 +220,28 @@ std::vector<StoredEvent> QueryEvents(SQLite::Database& db, const EventQuery& que
   if (query.conversation_id) sql += " AND conversation_id = ?";
   if (!query.dedup_key.empty()) sql += " AND dedup_key = ?";
   sql += " ORDER BY id LIMIT ?";
-  SQLite::Statement select(db, sql);
+  Statement select = conn.Prepare(sql);
   int i = 1;
-  select.bind(i++, query.after_id);
-  if (query.channel) select.bind(i++, ChannelName(*query.channel));
-  if (query.kind) select.bind(i++, EventKindName(*query.kind));
-  if (query.contact_id) select.bind(i++, *query.contact_id);
-  if (query.conversation_id) select.bind(i++, *query.conversation_id);
-  if (!query.dedup_key.empty()) select.bind(i++, query.dedup_key);
-  select.bind(i++, static_cast<int64_t>(query.limit));
+  select->bind(i++, query.after_id);
+  if (query.channel) select->bind(i++, ChannelName(*query.channel));
+  if (query.kind) select->bind(i++, EventKindName(*query.kind));
+  if (query.contact_id) select->bind(i++, *query.contact_id);
+  if (query.conversation_id) select->bind(i++, *query.conversation_id);
+  if (!query.dedup_key.empty()) select->bind(i++, query.dedup_key);
+  select->bind(i++, static_cast<int64_t>(query.limit));
 
   std::vector<StoredEvent> events;
-  while (select.executeStep()) {
+  while (select->executeStep()) {
     StoredEvent stored;
-    stored.id = select.getColumn(0).getInt64();
-    stored.inbox_id = select.getColumn(1).getInt64();
-    stored.contact_id = select.getColumn(2).getInt64();
-    stored.conversation_id = select.getColumn(3).getInt64();
-    stored.event = ReadEventColumns(select, 4);
+    stored.id = select->getColumn(0).getInt64();
+    stored.inbox_id = select->getColumn(1).getInt64();
+    stored.contact_id = select->getColumn(2).getInt64();
+    stored.conversation_id = select->getColumn(3).getInt64();
+    stored.event = ReadEventColumns(*select, 4);
     events.push_back(std::move(stored));
   }
   for (StoredEvent& stored : events) {
-    stored.event.attachments = LoadAttachments(db, stored.id);
+    stored.event.attachments = LoadAttachments(conn, stored.id);
   }
   return events;
 }

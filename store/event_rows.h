@@ -6,13 +6,12 @@
 // Threads: functions use only the connection they are given. Errors: SQLiteCpp exceptions
 // propagate to the caller, which maps them at the store's edge.
 
-#include <SQLiteCpp/Database.h>
-
 #include <cstdint>
 #include <optional>
 #include <vector>
 
 #include "common/event.h"
+#include "store/connection.h"
 #include "store/store.h"
 
 namespace atalaya::store {
@@ -26,13 +25,12 @@ struct EventLinks {
 
 // Inserts the event unless (channel, dedup_key) is already stored. Returns the new row id,
 // or nullopt for a duplicate (nothing written).
-std::optional<int64_t> InsertEvent(SQLite::Database& db, const Event& event,
-                                   const EventLinks& links);
+std::optional<int64_t> InsertEvent(Connection& conn, const Event& event, const EventLinks& links);
 
 // Sets the contact and conversation of an already inserted event.
-void LinkEvent(SQLite::Database& db, int64_t event_id, int64_t contact_id, int64_t conversation_id);
+void LinkEvent(Connection& conn, int64_t event_id, int64_t contact_id, int64_t conversation_id);
 
 // Runs `query` (see EventQuery) and loads each event with its attachments.
-std::vector<StoredEvent> QueryEvents(SQLite::Database& db, const EventQuery& query);
+std::vector<StoredEvent> QueryEvents(Connection& conn, const EventQuery& query);
 
 }  // namespace atalaya::store

@@ -35,10 +35,15 @@ struct GroupCommitWriter::Request {
   int64_t enqueued_ns = 0;
   bool done = false;  // guarded by mu_
   Status result;      // guarded by mu_
+  // One per request: waking only the callers of the finished batch, not every waiter.
+  std::condition_variable done_cv;
 };
 
-GroupCommitWriter::GroupCommitWriter(std::unique_ptr<SQLite::Database> db, Options options)
-    : db_(std::move(db)), options_(options), thread_(&GroupCommitWriter::Run, this) {}
+GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> connection, Options options)
+    : connection_(std::move(connection)),
+      db_(connection_->db()),
+      options_(options),
+      thread_(&GroupCommitWriter::Run, this) {}
 
 GroupCommitWriter::~GroupCommitWriter() {
   {
@@ -68,7 +73,7 @@ Status GroupCommitWriter::Submit(Work work) {
   queue_.push_back(request);
   ++unfinished_;
   work_cv_.notify_one();
-  if (!done_cv_.wait_until(lock, deadline, [&] { return request->done; })) {
+  if (!request->done_cv.wait_until(lock, deadline, [&] { return request->done; })) {
     ++stats_.timed_out;
     return Unavailable("store commit did not finish within " +
                        std::to_string(options_.commit_timeout_ms) +
@@ -98,7 +103,7 @@ Status GroupCommitWriter::BeginWithRetry() {
   int64_t stop_seen_ns = 0;
   for (;;) {
     try {
-      db_->exec("BEGIN IMMEDIATE");
+      db_.exec("BEGIN IMMEDIATE");
       return Status::Ok();
     } catch (const SQLite::Exception& e) {
       if (e.getErrorCode() != SQLITE_BUSY && e.getErrorCode() != SQLITE_LOCKED) {
@@ -127,7 +132,7 @@ void GroupCommitWriter::ExecuteBatch(Batch& batch) {
       if (!decided[i]) results[i] = status;
     }
   };
-  auto in_transaction = [&] { return sqlite3_get_autocommit(db_->getHandle()) == 0; };
+  auto in_transaction = [&] { return sqlite3_get_autocommit(db_.getHandle()) == 0; };
 
   bool committed = false;
   for (bool restart = true; restart;) {
@@ -140,9 +145,9 @@ void GroupCommitWriter::ExecuteBatch(Batch& batch) {
       if (decided[i]) continue;
       Status status;
       try {
-        db_->exec("SAVEPOINT request");
-        status = batch[i]->work(*db_);
-        if (status.ok()) db_->exec("RELEASE request");
+        db_.exec("SAVEPOINT request");
+        status = batch[i]->work(*connection_);
+        if (status.ok()) db_.exec("RELEASE request");
       } catch (const std::exception& e) {
         status = StatusFromException(e, "store write");
       }
@@ -151,8 +156,8 @@ void GroupCommitWriter::ExecuteBatch(Batch& batch) {
       decided[i] = true;
       if (in_transaction()) {
         try {
-          db_->exec("ROLLBACK TO request");
-          db_->exec("RELEASE request");
+          db_.exec("ROLLBACK TO request");
+          db_.exec("RELEASE request");
           continue;
         } catch (const std::exception&) {
           // Falls through: abandon the whole transaction below.
@@ -162,7 +167,7 @@ void GroupCommitWriter::ExecuteBatch(Batch& batch) {
       // the requests before this one lost their work too: run them again in a new one.
       if (in_transaction()) {
         try {
-          db_->exec("ROLLBACK");
+          db_.exec("ROLLBACK");
         } catch (const std::exception&) {
         }
       }
@@ -170,13 +175,13 @@ void GroupCommitWriter::ExecuteBatch(Batch& batch) {
     }
     if (restart) continue;
     try {
-      db_->exec("COMMIT");
+      db_.exec("COMMIT");
       committed = true;
     } catch (const std::exception& e) {
       fail_rest(StatusFromException(e, "commit"));
       if (in_transaction()) {
         try {
-          db_->exec("ROLLBACK");
+          db_.exec("ROLLBACK");
         } catch (const std::exception&) {
         }
       }
@@ -184,7 +189,7 @@ void GroupCommitWriter::ExecuteBatch(Batch& batch) {
   }
 
   const int64_t elapsed_ns = MonotonicNs() - started_ns;
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   int64_t ok_rows = 0;
   bool engine_failed = false;
   for (size_t i = 0; i < batch.size(); ++i) {
@@ -213,7 +218,10 @@ void GroupCommitWriter::ExecuteBatch(Batch& batch) {
     failing_ = false;
     overloaded_ = false;
   }
-  done_cv_.notify_all();
+  lock.unlock();
+  // Notified after unlocking, so a woken caller does not block on mu_ at once. `batch`
+  // keeps each request (and its condition variable) alive until then.
+  for (const auto& request : batch) request->done_cv.notify_one();
 }
 
 WriterStats GroupCommitWriter::Stats() const {

@@ -19,8 +19,6 @@
 // still land later); kResourceExhausted when the disk is full; otherwise the work's own Status
 // or the mapped SQLite error.
 
-#include <SQLiteCpp/Database.h>
-
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -31,6 +29,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "store/connection.h"
 #include "store/store.h"
 
 namespace atalaya::store {
@@ -44,9 +43,9 @@ class GroupCommitWriter {
   };
   // Runs on the writer thread inside a savepoint. May throw SQLite exceptions (mapped by the
   // writer) or return a non-OK Status; either rolls back this unit only.
-  using Work = std::function<Status(SQLite::Database&)>;
+  using Work = std::function<Status(Connection&)>;
 
-  GroupCommitWriter(std::unique_ptr<SQLite::Database> db, Options options);
+  GroupCommitWriter(std::unique_ptr<Connection> connection, Options options);
   ~GroupCommitWriter();
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
@@ -69,12 +68,12 @@ class GroupCommitWriter {
   Status BeginWithRetry();
   int64_t OldestWaitingNs() const;  // requires mu_
 
-  std::unique_ptr<SQLite::Database> db_;
+  std::unique_ptr<Connection> connection_;
+  SQLite::Database& db_;  // connection_'s, for the transaction statements
   const Options options_;
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;  // the writer waits here for work
-  std::condition_variable done_cv_;  // callers wait here for their result
   std::deque<std::shared_ptr<Request>> queue_;
   size_t unfinished_ = 0;        // queued + in the running batch
   int64_t batch_oldest_ns_ = 0;  // enqueue time of the oldest request in the running batch

@@ -1,7 +1,5 @@
 #include "store/ingest.h"
 
-#include <SQLiteCpp/Statement.h>
-
 #include <optional>
 #include <string>
 
@@ -12,17 +10,17 @@
 
 namespace atalaya::store {
 
-Status ApplyIngest(SQLite::Database& db, int64_t inbox_id, const std::vector<Event>& events,
+Status ApplyIngest(Connection& conn, int64_t inbox_id, const std::vector<Event>& events,
                    int64_t now_ms, IngestOutcome& outcome) {
   outcome = IngestOutcome{};
   {
     // A row processed earlier (a re-run after a crash) keeps its first processed time.
-    SQLite::Statement mark(db,
-                           "UPDATE inbox SET processed_ms = COALESCE(processed_ms, ?) "
-                           "WHERE id = ?");
-    mark.bind(1, now_ms);
-    mark.bind(2, inbox_id);
-    if (mark.exec() == 0) {
+    Statement mark = conn.Prepare(
+        "UPDATE inbox SET processed_ms = COALESCE(processed_ms, ?) "
+        "WHERE id = ?");
+    mark->bind(1, now_ms);
+    mark->bind(2, inbox_id);
+    if (mark->exec() == 0) {
       return NotFound("inbox row " + std::to_string(inbox_id) + " does not exist");
     }
   }
@@ -35,20 +33,20 @@ Status ApplyIngest(SQLite::Database& db, int64_t inbox_id, const std::vector<Eve
       event = &*keyed;
     }
     const std::optional<int64_t> event_id =
-        InsertEvent(db, *event, EventLinks{inbox_id, 0, 0, now_ms});
+        InsertEvent(conn, *event, EventLinks{inbox_id, 0, 0, now_ms});
     if (!event_id) {
       ++outcome.events_duplicate;
       continue;
     }
     ++outcome.events_stored;
-    const int64_t contact_id = ResolveContact(db, *event, now_ms);
-    const int64_t conversation_id = ResolveConversation(db, *event, contact_id, now_ms);
+    const int64_t contact_id = ResolveContact(conn, *event, now_ms);
+    const int64_t conversation_id = ResolveConversation(conn, *event, contact_id, now_ms);
     if (contact_id != 0 || conversation_id != 0) {
-      LinkEvent(db, *event_id, contact_id, conversation_id);
+      LinkEvent(conn, *event_id, contact_id, conversation_id);
     }
     if (event->kind == EventKind::kStatus && event->status && !event->status->message_id.empty()) {
       const int64_t ts_ms = event->timestamp_ms > 0 ? event->timestamp_ms : now_ms;
-      switch (ApplyStatus(db, event->channel, *event->status, ts_ms)) {
+      switch (ApplyStatus(conn, event->channel, *event->status, ts_ms)) {
         case StatusOutcome::kApplied:
           ++outcome.statuses_applied;
           break;

@@ -10,18 +10,17 @@
 // Threads: runs on the writer thread only. Errors: kNotFound when the inbox row does not
 // exist (nothing is written); SQLiteCpp exceptions propagate to the writer, which maps them.
 
-#include <SQLiteCpp/Database.h>
-
 #include <cstdint>
 #include <vector>
 
 #include "common/event.h"
 #include "common/status.h"
+#include "store/connection.h"
 #include "store/store.h"
 
 namespace atalaya::store {
 
-Status ApplyIngest(SQLite::Database& db, int64_t inbox_id, const std::vector<Event>& events,
+Status ApplyIngest(Connection& conn, int64_t inbox_id, const std::vector<Event>& events,
                    int64_t now_ms, IngestOutcome& outcome);
 
 }  // namespace atalaya::store

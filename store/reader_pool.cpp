@@ -10,22 +10,22 @@ constexpr size_t kMaxIdle = 8;
 
 }  // namespace
 
-std::unique_ptr<SQLite::Database> ReaderPool::Acquire() {
+std::unique_ptr<Connection> ReaderPool::Acquire() {
   {
     std::lock_guard lock(mu_);
     if (!idle_.empty()) {
-      std::unique_ptr<SQLite::Database> db = std::move(idle_.back());
+      std::unique_ptr<Connection> connection = std::move(idle_.back());
       idle_.pop_back();
-      return db;
+      return connection;
     }
   }
   // READWRITE (not READONLY) only so VACUUM INTO may run here; nothing else writes.
-  return std::make_unique<SQLite::Database>(path_, SQLite::OPEN_READWRITE, kReaderBusyTimeoutMs);
+  return std::make_unique<Connection>(path_, SQLite::OPEN_READWRITE, kReaderBusyTimeoutMs);
 }
 
-void ReaderPool::Release(std::unique_ptr<SQLite::Database> db) {
+void ReaderPool::Release(std::unique_ptr<Connection> connection) {
   std::lock_guard lock(mu_);
-  if (idle_.size() < kMaxIdle) idle_.push_back(std::move(db));
+  if (idle_.size() < kMaxIdle) idle_.push_back(std::move(connection));
 }
 
 }  // namespace atalaya::store

@@ -6,8 +6,6 @@
 // reuse. Threads: Read may be called from any thread; each call has a connection to itself.
 // Errors: SQLiteCpp exceptions thrown inside `fn` become a Status (see sqlite_error.h).
 
-#include <SQLiteCpp/Database.h>
-
 #include <memory>
 #include <mutex>
 #include <string>
@@ -16,6 +14,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "store/connection.h"
 #include "store/sqlite_error.h"
 
 namespace atalaya::store {
@@ -24,15 +23,14 @@ class ReaderPool {
  public:
   explicit ReaderPool(std::string path) : path_(std::move(path)) {}
 
-  // Runs fn(SQLite::Database&) and returns its value, or the mapped error. `doing` names the
+  // Runs fn(Connection&) and returns its value, or the mapped error. `doing` names the
   // operation in error messages ("list events").
   template <typename Fn>
-  auto Read(std::string_view doing, Fn&& fn)
-      -> Result<std::invoke_result_t<Fn, SQLite::Database&>> {
+  auto Read(std::string_view doing, Fn&& fn) -> Result<std::invoke_result_t<Fn, Connection&>> {
     try {
-      std::unique_ptr<SQLite::Database> db = Acquire();
-      auto value = fn(*db);
-      Release(std::move(db));
+      std::unique_ptr<Connection> connection = Acquire();
+      auto value = fn(*connection);
+      Release(std::move(connection));
       return value;
     } catch (const std::exception& e) {
       return StatusFromException(e, doing);
@@ -40,12 +38,12 @@ class ReaderPool {
   }
 
  private:
-  std::unique_ptr<SQLite::Database> Acquire();
-  void Release(std::unique_ptr<SQLite::Database> db);
+  std::unique_ptr<Connection> Acquire();
+  void Release(std::unique_ptr<Connection> connection);
 
   const std::string path_;
   std::mutex mu_;
-  std::vector<std::unique_ptr<SQLite::Database>> idle_;
+  std::vector<std::unique_ptr<Connection>> idle_;
 };
 
 }  // namespace atalaya::store

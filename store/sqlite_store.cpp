@@ -4,6 +4,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <limits>
@@ -30,6 +31,8 @@ namespace {
 // its callers and tries again.
 constexpr int kWriterBusyTimeoutMs = 100;
 constexpr int64_t kMsPerDay = 24 * 60 * 60 * 1000;
+// Inbox ids pruned per write request: small enough to keep each one short (a few ms).
+constexpr int64_t kPruneSliceIds = 1000;
 
 int64_t WallMs() {
   using namespace std::chrono;
@@ -39,9 +42,9 @@ int64_t WallMs() {
 // Runs `fn` in the writer's savepoint and maps its exceptions with `doing` as context.
 template <typename Fn>
 GroupCommitWriter::Work Guarded(std::string doing, Fn fn) {
-  return [doing = std::move(doing), fn = std::move(fn)](SQLite::Database& db) -> Status {
+  return [doing = std::move(doing), fn = std::move(fn)](Connection& conn) -> Status {
     try {
-      return fn(db);
+      return fn(conn);
     } catch (const std::exception& e) {
       return StatusFromException(e, doing);
     }
@@ -50,9 +53,9 @@ GroupCommitWriter::Work Guarded(std::string doing, Fn fn) {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::unique_ptr<SQLite::Database> writer_db, const SqliteOptions& options)
+  SqliteStore(std::unique_ptr<Connection> writer, const SqliteOptions& options)
       : readers_(options.path),
-        writer_(std::move(writer_db),
+        writer_(std::move(writer),
                 GroupCommitWriter::Options{options.max_waiting_writes, options.commit_timeout_ms,
                                            options.max_batch}) {}
 
@@ -64,15 +67,15 @@ class SqliteStore final : public Store {
     // Hashing here, on the caller's thread, keeps the writer thread for SQL only.
     auto outcome = std::make_shared<AppendOutcome>(AppendOutcome::kStored);
     Status status = writer_.Submit(Guarded(
-        "append inbox", [outcome, hash = Sha256(delivery.body), delivery](SQLite::Database& db) {
-          SQLite::Statement insert(db,
-                                   "INSERT INTO inbox (body_sha256, route, body, received_ms) "
-                                   "VALUES (?, ?, ?, ?) ON CONFLICT (body_sha256) DO NOTHING");
-          insert.bind(1, hash.data(), static_cast<int>(hash.size()));
-          insert.bind(2, delivery.route);
-          insert.bind(3, delivery.body.data(), static_cast<int>(delivery.body.size()));
-          insert.bind(4, delivery.received_ms);
-          *outcome = insert.exec() == 0 ? AppendOutcome::kDuplicate : AppendOutcome::kStored;
+        "append inbox", [outcome, hash = Sha256(delivery.body), delivery](Connection& conn) {
+          Statement insert = conn.Prepare(
+              "INSERT INTO inbox (body_sha256, route, body, received_ms) "
+              "VALUES (?, ?, ?, ?) ON CONFLICT (body_sha256) DO NOTHING");
+          insert->bind(1, hash.data(), static_cast<int>(hash.size()));
+          insert->bind(2, delivery.route);
+          insert->bind(3, delivery.body.data(), static_cast<int>(delivery.body.size()));
+          insert->bind(4, delivery.received_ms);
+          *outcome = insert->exec() == 0 ? AppendOutcome::kDuplicate : AppendOutcome::kStored;
           return Status::Ok();
         }));
     if (!status.ok()) return status;
@@ -80,19 +83,19 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<InboxRow>> PendingInbox(int64_t after_id, size_t limit) override {
-    return readers_.Read("read pending inbox", [&](SQLite::Database& db) {
-      SQLite::Statement select(db,
-                               "SELECT id, route, body, received_ms FROM inbox "
-                               "WHERE processed_ms IS NULL AND id > ? ORDER BY id LIMIT ?");
-      select.bind(1, after_id);
-      select.bind(2, static_cast<int64_t>(limit));
+    return readers_.Read("read pending inbox", [&](Connection& conn) {
+      Statement select = conn.Prepare(
+          "SELECT id, route, body, received_ms FROM inbox "
+          "WHERE processed_ms IS NULL AND id > ? ORDER BY id LIMIT ?");
+      select->bind(1, after_id);
+      select->bind(2, static_cast<int64_t>(limit));
       std::vector<InboxRow> rows;
-      while (select.executeStep()) {
+      while (select->executeStep()) {
         InboxRow row;
-        row.id = select.getColumn(0).getInt64();
-        row.route = select.getColumn(1).getString();
-        row.body = select.getColumn(2).getString();
-        row.received_ms = select.getColumn(3).getInt64();
+        row.id = select->getColumn(0).getInt64();
+        row.route = select->getColumn(1).getString();
+        row.body = select->getColumn(2).getString();
+        row.received_ms = select->getColumn(3).getInt64();
         rows.push_back(std::move(row));
       }
       return rows;
@@ -103,8 +106,8 @@ class SqliteStore final : public Store {
                                      int64_t now_ms) override {
     auto outcome = std::make_shared<IngestOutcome>();
     Status status = writer_.Submit(
-        Guarded("commit ingest", [outcome, inbox_id, events, now_ms](SQLite::Database& db) {
-          return ApplyIngest(db, inbox_id, events, now_ms, *outcome);
+        Guarded("commit ingest", [outcome, inbox_id, events, now_ms](Connection& conn) {
+          return ApplyIngest(conn, inbox_id, events, now_ms, *outcome);
         }));
     if (!status.ok()) return status;
     return *outcome;
@@ -114,53 +117,50 @@ class SqliteStore final : public Store {
                         int64_t now_ms) override {
     if (message_id.empty()) return InvalidArgument("outbound message id is empty");
     return writer_.Submit(Guarded(
-        "record outbound", [channel, message_id, conversation_id, now_ms](SQLite::Database& db) {
-          RecordDelivery(db, channel, message_id, conversation_id, now_ms);
+        "record outbound", [channel, message_id, conversation_id, now_ms](Connection& conn) {
+          RecordDelivery(conn, channel, message_id, conversation_id, now_ms);
           return Status::Ok();
         }));
   }
 
   Result<std::vector<StoredEvent>> ListEvents(const EventQuery& query) override {
-    return readers_.Read("list events",
-                         [&](SQLite::Database& db) { return QueryEvents(db, query); });
+    return readers_.Read("list events", [&](Connection& conn) { return QueryEvents(conn, query); });
   }
 
   Result<std::optional<Contact>> FindContact(Channel channel,
                                              const std::string& external_id) override {
-    return readers_.Read("find contact", [&](SQLite::Database& db) {
-      return LoadContactByIdentity(db, channel, external_id);
+    return readers_.Read("find contact", [&](Connection& conn) {
+      return LoadContactByIdentity(conn, channel, external_id);
     });
   }
 
   Result<std::optional<Contact>> GetContact(int64_t contact_id) override {
     return readers_.Read("get contact",
-                         [&](SQLite::Database& db) { return LoadContact(db, contact_id); });
+                         [&](Connection& conn) { return LoadContact(conn, contact_id); });
   }
 
   Result<std::optional<Conversation>> GetConversation(int64_t conversation_id) override {
-    return readers_.Read("get conversation", [&](SQLite::Database& db) {
-      return LoadConversation(db, conversation_id);
-    });
+    return readers_.Read("get conversation",
+                         [&](Connection& conn) { return LoadConversation(conn, conversation_id); });
   }
 
   Result<std::optional<DeliveryState>> GetDelivery(Channel channel,
                                                    const std::string& message_id) override {
-    return readers_.Read("get delivery", [&](SQLite::Database& db) {
-      return LoadDelivery(db, channel, message_id);
-    });
+    return readers_.Read("get delivery",
+                         [&](Connection& conn) { return LoadDelivery(conn, channel, message_id); });
   }
 
   Result<InboxStats> GetInboxStats(int64_t /*now_ms*/) override {
-    return readers_.Read("read inbox stats", [&](SQLite::Database& db) {
-      SQLite::Statement select(db,
-                               "SELECT (SELECT COUNT(*) FROM inbox WHERE processed_ms IS NULL), "
-                               "(SELECT MIN(received_ms) FROM inbox WHERE processed_ms IS NULL), "
-                               "(SELECT COUNT(*) FROM inbox)");
-      select.executeStep();
+    return readers_.Read("read inbox stats", [&](Connection& conn) {
+      Statement select = conn.Prepare(
+          "SELECT (SELECT COUNT(*) FROM inbox WHERE processed_ms IS NULL), "
+          "(SELECT MIN(received_ms) FROM inbox WHERE processed_ms IS NULL), "
+          "(SELECT COUNT(*) FROM inbox)");
+      select->executeStep();
       InboxStats stats;
-      stats.backlog = select.getColumn(0).getInt64();
-      stats.oldest_backlog_ms = select.getColumn(1).getInt64();  // NULL reads as 0
-      stats.total = select.getColumn(2).getInt64();
+      stats.backlog = select->getColumn(0).getInt64();
+      stats.oldest_backlog_ms = select->getColumn(1).getInt64();  // NULL reads as 0
+      stats.total = select->getColumn(2).getInt64();
       return stats;
     });
   }
@@ -174,23 +174,55 @@ class SqliteStore final : public Store {
     const int64_t body_cutoff = now_ms - keep_body_days * kMsPerDay;
     // A row goes only when both its body and its key windows are over.
     const int64_t row_cutoff = now_ms - std::max(keep_body_days, keep_key_days) * kMsPerDay;
-    auto pruned = std::make_shared<int64_t>(0);
-    Status status = writer_.Submit(
-        Guarded("prune inbox", [pruned, body_cutoff, row_cutoff](SQLite::Database& db) {
-          SQLite::Statement bodies(db,
-                                   "UPDATE inbox SET body = NULL WHERE processed_ms IS NOT NULL "
-                                   "AND body IS NOT NULL AND received_ms < ?");
-          bodies.bind(1, body_cutoff);
-          *pruned = bodies.exec();
-          SQLite::Statement rows(db,
-                                 "DELETE FROM inbox WHERE processed_ms IS NOT NULL "
-                                 "AND received_ms < ?");
-          rows.bind(1, row_cutoff);
-          rows.exec();
+    // The id range that can hold prunable rows: from the oldest row to the newest one
+    // received before the body cutoff (received_ms is indexed; ids only grow).
+    Result<std::pair<int64_t, int64_t>> range = readers_.Read("prune inbox", [&](Connection& conn) {
+      Statement select = conn.Prepare(
+          "SELECT (SELECT MIN(id) FROM inbox), "
+          "(SELECT MAX(id) FROM inbox WHERE received_ms < ?)");
+      select->bind(1, body_cutoff);
+      select->executeStep();
+      return std::make_pair(select->getColumn(0).getInt64(), select->getColumn(1).getInt64());
+    });
+    if (!range.ok()) return range.status();
+    // One write request per slice of ids, so webhook appends interleave with a long prune
+    // instead of timing out behind it.
+    int64_t pruned = 0;
+    for (int64_t first = range->first; first <= range->second; first += kPruneSliceIds) {
+      const int64_t last = std::min(range->second, first + kPruneSliceIds - 1);
+      auto slice_pruned = std::make_shared<int64_t>(0);
+      Status status = writer_.Submit(Guarded(
+          "prune inbox", [slice_pruned, first, last, body_cutoff, row_cutoff](Connection& conn) {
+            Statement bodies = conn.Prepare(
+                "UPDATE inbox SET body = NULL WHERE id BETWEEN ? AND ? "
+                "AND processed_ms IS NOT NULL AND body IS NOT NULL AND received_ms < ?");
+            bodies->bind(1, first);
+            bodies->bind(2, last);
+            bodies->bind(3, body_cutoff);
+            *slice_pruned = bodies->exec();
+            Statement rows = conn.Prepare(
+                "DELETE FROM inbox WHERE id BETWEEN ? AND ? "
+                "AND processed_ms IS NOT NULL AND received_ms < ?");
+            rows->bind(1, first);
+            rows->bind(2, last);
+            rows->bind(3, row_cutoff);
+            rows->exec();
+            return Status::Ok();
+          }));
+      if (!status.ok()) return status;
+      pruned += *slice_pruned;
+    }
+    // Statuses of messages never recorded here (sent by another tool) would wait forever;
+    // after the key window no platform retry can still need them.
+    Status status =
+        writer_.Submit(Guarded("prune pending statuses", [row_cutoff](Connection& conn) {
+          Statement statuses = conn.Prepare("DELETE FROM pending_statuses WHERE timestamp_ms < ?");
+          statuses->bind(1, row_cutoff);
+          statuses->exec();
           return Status::Ok();
         }));
     if (!status.ok()) return status;
-    return *pruned;
+    return pruned;
   }
 
   Status Backup(const std::string& destination_path) override {
@@ -201,8 +233,9 @@ class SqliteStore final : public Store {
       return AlreadyExists("backup destination already exists: " + destination_path +
                            " (choose a new file name)");
     }
-    Result<bool> done = readers_.Read("backup", [&](SQLite::Database& db) {
-      SQLite::Statement vacuum(db, "VACUUM INTO ?");
+    Result<bool> done = readers_.Read("backup", [&](Connection& conn) {
+      // One-off, not cached: a backup is rare.
+      SQLite::Statement vacuum(conn.db(), "VACUUM INTO ?");
       vacuum.bind(1, destination_path);
       vacuum.exec();
       return true;
@@ -231,31 +264,33 @@ Status ValidateOptions(const SqliteOptions& options) {
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
   if (Status valid = ValidateOptions(options); !valid.ok()) return valid;
-  std::unique_ptr<SQLite::Database> db;
+  std::unique_ptr<Connection> writer;
   try {
-    db = std::make_unique<SQLite::Database>(
+    writer = std::make_unique<Connection>(
         options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kWriterBusyTimeoutMs);
-    const std::string mode = db->execAndGet("PRAGMA journal_mode = WAL").getString();
+    SQLite::Database& db = writer->db();
+    const std::string mode = db.execAndGet("PRAGMA journal_mode = WAL").getString();
     if (mode != "wal") {
       return Internal("opening " + options.path + ": could not enable WAL (journal mode is " +
                       mode + ")");
     }
-    db->exec(options.synchronous == Synchronous::kFull ? "PRAGMA synchronous = FULL"
-                                                       : "PRAGMA synchronous = NORMAL");
+    db.exec(options.synchronous == Synchronous::kFull ? "PRAGMA synchronous = FULL"
+                                                      : "PRAGMA synchronous = NORMAL");
+    db.exec("PRAGMA foreign_keys = ON");
     if (options.max_size_bytes > 0) {
-      const int64_t page_size = db->execAndGet("PRAGMA page_size").getInt64();
+      const int64_t page_size = db.execAndGet("PRAGMA page_size").getInt64();
       const int64_t pages = std::max<int64_t>(1, options.max_size_bytes / page_size);
-      db->exec("PRAGMA max_page_count = " + std::to_string(pages));
+      db.exec("PRAGMA max_page_count = " + std::to_string(pages));
     }
   } catch (const std::exception& e) {
     return StatusFromException(e, "opening " + options.path);
   }
-  Result<int> migrated = ApplyMigrations(*db, SchemaMigrations(), WallMs());
+  Result<int> migrated = ApplyMigrations(writer->db(), SchemaMigrations(), WallMs());
   if (!migrated.ok()) {
     const Status& s = migrated.status();
     return Status(s.code(), "opening " + options.path + ": " + s.message());
   }
-  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db), options));
+  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(writer), options));
 }
 
 }  // namespace atalaya::store

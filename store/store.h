@@ -159,7 +159,10 @@ class Store {
   // In one transaction: stores every event (unique on (channel, dedup_key): a duplicate is
   // counted, not stored), creates or merges the contacts and conversations they name,
   // applies status updates forward-only, and marks the inbox row processed. Calling it again
-  // for the same row (a re-run after a crash) stores nothing twice.
+  // for the same row (a re-run after a crash) stores nothing twice. An event with an empty
+  // dedup_key is keyed "inbox:<inbox_id>:<index>" (stable for that row, but a re-batched
+  // retry of it cannot be recognized: parsers should always set a key). kNotFound when the
+  // inbox row does not exist; then nothing is written.
   virtual Result<IngestOutcome> CommitIngest(int64_t inbox_id, const std::vector<Event>& events,
                                              int64_t now_ms) = 0;
 
@@ -180,7 +183,8 @@ class Store {
   // Deletes raw bodies of processed inbox rows older than keep_body_days, and whole rows
   // (their dedup keys) older than keep_key_days — but never a row whose body is still within
   // keep_body_days, so a row goes after max(keep_body_days, keep_key_days). Unprocessed rows
-  // are never pruned. Returns the number of bodies pruned. Negative days → kInvalidArgument.
+  // are never pruned. Statuses still waiting for their message (see RecordOutbound) go after
+  // the same window. Returns the number of bodies pruned. Negative days → kInvalidArgument.
   virtual Result<int64_t> Prune(int64_t now_ms, int keep_body_days, int keep_key_days) = 0;
 
   // A consistent copy of the whole database into a new file, while serving (VACUUM INTO on a

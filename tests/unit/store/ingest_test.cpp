@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/store.h"
@@ -468,10 +470,68 @@ TEST_F(IngestTest, StatusBeforeItsMessageIsKeptThenApplied) {
   EXPECT_EQ(DeliveryOf("wamid.X").status, DeliveryStatus::kNone);
 }
 
+TEST_F(IngestTest, PruneForgetsStatusesWaitingLongerThanTheKeyWindow) {
+  constexpr int64_t kDay = 24 * 60 * 60 * 1000;
+  const int64_t t0 = 1'700'000'000'000;
+  Ingest({WhatsAppStatus("wamid.OLD", DeliveryStatus::kRead, t0),
+          WhatsAppStatus("wamid.NEW", DeliveryStatus::kRead, t0 + 8 * kDay)});
+  ASSERT_TRUE(store_->Prune(t0 + 9 * kDay, 1, 8).ok());
+  ASSERT_TRUE(store_->RecordOutbound(Channel::kWhatsApp, "wamid.OLD", 1, t0 + 9 * kDay).ok());
+  ASSERT_TRUE(store_->RecordOutbound(Channel::kWhatsApp, "wamid.NEW", 1, t0 + 9 * kDay).ok());
+  EXPECT_EQ(DeliveryOf("wamid.OLD").status, DeliveryStatus::kNone);
+  EXPECT_EQ(DeliveryOf("wamid.NEW").status, DeliveryStatus::kRead);
+}
+
 TEST_F(IngestTest, RecordOutboundRefusesEmptyId) {
   Status status = store_->RecordOutbound(Channel::kWhatsApp, "", 1, 1);
   EXPECT_EQ(status.code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(status.message(), "outbound message id is empty");
+}
+
+EventQuery Everything() {
+  EventQuery query;
+  query.limit = 10'000;
+  return query;
+}
+
+TEST_F(IngestTest, ReadersRunWhileWritersIngest) {
+  constexpr int kRows = 200;
+  std::atomic<bool> done{false};
+  std::atomic<int> read_errors{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 3; ++r) {
+    readers.emplace_back([&] {
+      size_t last_seen = 0;
+      while (!done) {
+        Result<std::vector<StoredEvent>> events = store_->ListEvents(Everything());
+        Result<std::optional<Contact>> contact = store_->FindContact(Channel::kWhatsApp, kWaId);
+        if (!events.ok() || !contact.ok() || events->size() < last_seen) ++read_errors;
+        if (events.ok()) last_seen = events->size();  // committed rows never disappear
+      }
+    });
+  }
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 2; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = w; i < kRows; i += 2) {
+        const std::string id = "wamid." + std::to_string(i);
+        EXPECT_EQ(store_->AppendInbox(Delivery(id)).value(), AppendOutcome::kStored);
+      }
+    });
+  }
+  for (std::thread& writer : writers) writer.join();
+  // One ingest worker, as the daemon runs it, while the readers keep reading.
+  Result<std::vector<InboxRow>> rows = store_->PendingInbox(0, kRows);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), static_cast<size_t>(kRows));
+  for (const InboxRow& row : *rows) {
+    ASSERT_TRUE(store_->CommitIngest(row.id, {WhatsAppText(row.body, kWaId, row.body)}, 1).ok());
+  }
+  done = true;
+  for (std::thread& reader : readers) reader.join();
+  EXPECT_EQ(read_errors.load(), 0);
+  EXPECT_EQ(Events(Everything()).size(), static_cast<size_t>(kRows));
+  EXPECT_EQ(store_->GetInboxStats(0)->backlog, 0);
 }
 
 TEST_F(IngestTest, ListEventsFiltersAndPages) {

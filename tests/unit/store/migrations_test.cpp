@@ -4,6 +4,8 @@
 #include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <vector>
 
 #include "store/store.h"
@@ -130,6 +132,35 @@ TEST(Migrations, StoreRefusesDatabaseFromNewerVersion) {
   SQLite::Database db(path);
   EXPECT_FALSE(TableExists(db, "inbox")) << "a refused database must stay untouched";
   EXPECT_EQ(RecordedVersions(db), (std::vector<int>{999}));
+}
+
+TEST(Migrations, StoreRefusesFileThatIsNotADatabase) {
+  TestDir dir;
+  const std::string path = dir.File("notes.txt");
+  {
+    std::ofstream out(path);
+    for (int i = 0; i < 100; ++i) out << "these are not the pages you are looking for\n";
+  }
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(testing_util::Options(path));
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), ErrorCode::kInternal);
+  EXPECT_EQ(store.status().message(), "opening " + path + ": file is not a database");
+}
+
+TEST(Migrations, StoreRefusesBadOptions) {
+  SqliteOptions options;
+  EXPECT_EQ(OpenSqliteStore(options).status().message(), "store path is empty");
+  options.path = "unused.db";
+  options.max_batch = 0;
+  EXPECT_EQ(OpenSqliteStore(options).status().message(), "max_batch must be > 0");
+  options.max_batch = 1;
+  options.max_waiting_writes = 0;
+  EXPECT_EQ(OpenSqliteStore(options).status().message(), "max_waiting_writes must be > 0");
+  options.max_waiting_writes = 1;
+  options.commit_timeout_ms = 0;
+  EXPECT_EQ(OpenSqliteStore(options).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(OpenSqliteStore(options).status().message(), "commit_timeout_ms must be > 0");
+  EXPECT_FALSE(std::filesystem::exists("unused.db")) << "refused options create no file";
 }
 
 TEST(Migrations, StoreRefusesFolderThatDoesNotExist) {
