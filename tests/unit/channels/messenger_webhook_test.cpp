@@ -71,6 +71,18 @@ TEST(MessengerWebhook, TheFirstMessageAfterAnAdKeepsTheAdReferral) {
   ExpectEventEq(ParseOne("message_after_ad.json"), want);
 }
 
+TEST(MessengerWebhook, HostileTextSurvivesByteExact) {
+  // Meta escapes "<", "%", "@", "/" and every non-ASCII character; the text comes back as the
+  // customer typed it, NUL, bidi controls and all.
+  Event e = ParseOne("text_hostile.json");
+  EXPECT_EQ(e.kind, EventKind::kMessage);
+  static constexpr char kTyped[] =
+      "Hola\0 <script>alert('x')</script> 100% @ana \xE2\x80\xAERTL\xE2\x80\xAC "
+      "\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD \\ \"q\" / \n\ttab";
+  EXPECT_EQ(e.text, std::string(kTyped, sizeof(kTyped) - 1));
+  EXPECT_EQ(e.dedup_key, "m_HOSTILE");
+}
+
 TEST(MessengerWebhook, QuickReplyIsAPostbackWithItsPayloadAndTitle) {
   Event want = Inbound("quick_reply.json", "m_QR1");
   want.kind = EventKind::kPostback;
@@ -360,6 +372,35 @@ TEST(MessengerWebhook, BatchesKeepEveryEntryAndEvent) {
             "Page feed item \"like\" is not handled: reactions, likes and shares are not messages");
   for (size_t i = 0; i < 3; ++i) EXPECT_EQ(events[i].account_id, kPage);
   for (const Event& e : events) EXPECT_EQ(e.channel, Channel::kMessenger);
+}
+
+TEST(MessengerWebhook, ARebatchedRetryGivesTheSameDedupKeys) {
+  // Receipts, reactions and handovers have no id of their own; their keys come from their
+  // content, so the same event delivered alone or inside another batch dedups.
+  const std::string events[] = {
+      FixturePart(Path("read.json"), "/entry/0/messaging/0"),
+      FixturePart(Path("reaction.json"), "/entry/0/messaging/0"),
+      FixturePart(Path("handover_pass.json"), "/entry/0/messaging/0"),
+      FixturePart(Path("postback_without_mid.json"), "/entry/0/messaging/0"),
+      FixturePart(Path("unknown_event.json"), "/entry/0/messaging/0"),
+  };
+  auto body = [](const std::string& messaging) {
+    return R"({"object":"page","entry":[{"id":"112233445566778","messaging":[)" + messaging +
+           "]}]}";
+  };
+  std::string all;
+  std::vector<std::string> alone;
+  for (const std::string& event : events) {
+    std::vector<Event> parsed = ParseMetaWebhook(body(event));
+    ASSERT_EQ(parsed.size(), 1u);
+    alone.push_back(parsed[0].dedup_key);
+    all = event + (all.empty() ? "" : ",") + all;  // reversed order
+  }
+  std::vector<Event> batched = ParseMetaWebhook(body(all));
+  ASSERT_EQ(batched.size(), alone.size());
+  for (size_t i = 0; i < alone.size(); ++i) {
+    EXPECT_EQ(batched[alone.size() - 1 - i].dedup_key, alone[i]);
+  }
 }
 
 TEST(MessengerWebhook, GarbageAmongGoodEventsIsNamedAndTheGoodOnesKept) {

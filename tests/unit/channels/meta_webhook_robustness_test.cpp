@@ -62,7 +62,7 @@ void ExpectStorable(const std::vector<Event>& events, const std::string& what) {
 
 TEST(ParseMetaWebhookRobustness, FixturesAreAllPresent) {
   EXPECT_GE(Fixtures({"whatsapp"}).size(), 29u);
-  EXPECT_GE(Fixtures({"messenger"}).size(), 37u);
+  EXPECT_GE(Fixtures({"messenger"}).size(), 38u);
   EXPECT_GE(Fixtures({"instagram"}).size(), 26u);
 }
 

@@ -88,6 +88,28 @@ TEST(PageFeed, HidingACommentIsRecorded) {
   ExpectEventEq(ParseOne("feed_comment_hide.json"), want);
 }
 
+TEST(PageFeed, EveryVerbMapsToItsActionAndKey) {
+  struct Case {
+    const char* verb;
+    const char* action;
+  };
+  for (const Case& c :
+       {Case{"add", ""}, Case{"edited", "edit"}, Case{"edit", "edit"}, Case{"remove", "remove"},
+        Case{"delete", "remove"}, Case{"hide", "hide"}, Case{"unhide", "unhide"}}) {
+    SCOPED_TRACE(c.verb);
+    std::vector<Event> events = ParseMetaWebhook(
+        std::string(R"({"object":"page","entry":[{"id":"9","changes":[{"field":"feed","value":)") +
+        R"({"item":"comment","comment_id":"1_2","post_id":"9_1","message":"m","verb":")" + c.verb +
+        R"("}}]}]})");
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].kind, EventKind::kComment);
+    EXPECT_EQ(events[0].action, c.action);
+    std::string key = std::string("1_2:") + (c.verb == std::string("edit") ? "edited" : c.verb);
+    if (events[0].action == "edit") key += ":" + HexEncode(Sha256("m")).substr(0, 16);
+    EXPECT_EQ(events[0].dedup_key, key);
+  }
+}
+
 TEST(PageFeed, APhotoCommentKeepsThePhoto) {
   Event want = Comment("feed_photo_comment.json", "901234567890123_4444", "add");
   want.attachments = {
