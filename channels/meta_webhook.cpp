@@ -5,6 +5,7 @@
 
 #include "channels/json_fields.h"
 #include "channels/meta_envelope.h"
+#include "channels/meta_social_webhook.h"
 #include "channels/unsupported_event.h"
 #include "channels/whatsapp_webhook.h"
 #include "common/crypto.h"
@@ -12,17 +13,11 @@
 namespace atalaya::channels {
 namespace {
 
-using EntryParser = void (*)(const Json& entry, std::vector<Event>* events);
+using EntryParser = void (*)(const Json& entry, const MetaParseOptions& options,
+                             std::vector<Event>* events);
 
-// Messenger and Instagram entries are recognised but not parsed until issue 4 lands their
-// parsers; keeping them as unsupported means nothing Meta sent is lost meanwhile.
-void AppendMessengerEntryEvents(const Json& entry, std::vector<Event>* events) {
-  events->push_back(MakeUnsupportedEvent(Channel::kMessenger, IdMember(entry, "id"),
-                                         "Messenger webhooks are not parsed yet", entry));
-}
-void AppendInstagramEntryEvents(const Json& entry, std::vector<Event>* events) {
-  events->push_back(MakeUnsupportedEvent(Channel::kInstagram, IdMember(entry, "id"),
-                                         "Instagram webhooks are not parsed yet", entry));
+void AppendWhatsAppEntry(const Json& entry, const MetaParseOptions&, std::vector<Event>* events) {
+  AppendWhatsAppEntryEvents(entry, events);
 }
 
 struct ObjectRoute {
@@ -31,7 +26,7 @@ struct ObjectRoute {
 };
 
 constexpr ObjectRoute kRoutes[] = {
-    {kWhatsAppObject, AppendWhatsAppEntryEvents},
+    {kWhatsAppObject, AppendWhatsAppEntry},
     {kMessengerObject, AppendMessengerEntryEvents},
     {kInstagramObject, AppendInstagramEntryEvents},
 };
@@ -50,6 +45,13 @@ Event UnreadableBody(std::string_view body, Channel channel, std::string reason)
 }  // namespace
 
 std::vector<Event> ParseMetaWebhook(std::string_view body, Channel unknown_channel) {
+  MetaParseOptions options;
+  options.unknown_channel = unknown_channel;
+  return ParseMetaWebhook(body, options);
+}
+
+std::vector<Event> ParseMetaWebhook(std::string_view body, const MetaParseOptions& options) {
+  const Channel unknown_channel = options.unknown_channel;
   // Bounds the depth before building a tree, so nothing below can recurse too deep.
   if (Status envelope = ValidateMetaEnvelope(body); !envelope.ok()) {
     return {UnreadableBody(body, unknown_channel, "unreadable webhook: " + envelope.message())};
@@ -63,7 +65,8 @@ std::vector<Event> ParseMetaWebhook(std::string_view body, Channel unknown_chann
     const Json* object = Member(document, "object");
     for (const ObjectRoute& route : kRoutes) {
       if (object == nullptr || *object != route.object) continue;
-      for (const Json& entry : *ArrayMember(document, "entry")) route.parse_entry(entry, &events);
+      for (const Json& entry : *ArrayMember(document, "entry"))
+        route.parse_entry(entry, options, &events);
       return events;
     }
     std::string reason = object != nullptr && object->is_string()

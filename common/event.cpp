@@ -15,7 +15,7 @@ constexpr std::array<std::pair<Channel, const char*>, 6> kChannelNames = {{
     {Channel::kGooglePlay, "google_play"},
 }};
 
-constexpr std::array<std::pair<EventKind, const char*>, 9> kKindNames = {{
+constexpr std::array<std::pair<EventKind, const char*>, 10> kKindNames = {{
     {EventKind::kMessage, "message"},
     {EventKind::kPostback, "postback"},
     {EventKind::kReaction, "reaction"},
@@ -25,6 +25,13 @@ constexpr std::array<std::pair<EventKind, const char*>, 9> kKindNames = {{
     {EventKind::kStatus, "status"},
     {EventKind::kIdentity, "identity"},
     {EventKind::kUnsupported, "unsupported"},
+    {EventKind::kHandover, "handover"},
+}};
+
+constexpr std::array<std::pair<Direction, const char*>, 3> kDirectionNames = {{
+    {Direction::kInbound, "inbound"},
+    {Direction::kOutboundHuman, "outbound_human"},
+    {Direction::kOutboundAccount, "outbound_account"},
 }};
 
 constexpr std::array<std::pair<DeliveryStatus, const char*>, 5> kStatusNames = {{
@@ -64,6 +71,10 @@ std::optional<EventKind> ParseEventKind(std::string_view name) {
 }
 const char* VisibilityName(Visibility visibility) {
   return visibility == Visibility::kPublic ? "public" : "private";
+}
+const char* DirectionName(Direction direction) { return NameOf(kDirectionNames, direction); }
+std::optional<Direction> ParseDirection(std::string_view name) {
+  return ValueOf(kDirectionNames, name);
 }
 const char* DeliveryStatusName(DeliveryStatus status) { return NameOf(kStatusNames, status); }
 std::optional<DeliveryStatus> ParseDeliveryStatus(std::string_view name) {

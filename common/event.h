@@ -26,9 +26,20 @@ enum class EventKind {
   kStatus,       // delivery state of one of our outbound messages (sent/delivered/read/failed)
   kIdentity,     // the customer's identity changed (e.g. WhatsApp number change)
   kUnsupported,  // well signed, but a shape we cannot understand; kept with a reason
+  kHandover,     // control of a private thread moved between apps (Messenger handover
+                 // protocol): type names the move, payload the app that owns it now
 };
 
 enum class Visibility { kPrivate, kPublic };
+
+// Who wrote an event. Platforms also report what the account itself published (Messenger
+// and Instagram echoes, the Page's own comments): such events are history, never customer
+// messages, so rules and bots must only answer kInbound ones.
+enum class Direction {
+  kInbound,          // written by a customer
+  kOutboundHuman,    // written for the account by a person in another app (Page Inbox, phone)
+  kOutboundAccount,  // published by the account itself (the Page's own comment or post)
+};
 
 // Delivery state of an outbound message. Ordered: a status only moves forward, except that
 // kFailed is terminal and keeps its error code.
@@ -39,6 +50,8 @@ std::optional<Channel> ParseChannel(std::string_view name);
 const char* EventKindName(EventKind kind);         // "message", "comment", ...
 std::optional<EventKind> ParseEventKind(std::string_view name);
 const char* VisibilityName(Visibility visibility);  // "private" | "public"
+const char* DirectionName(Direction direction);     // "inbound" | "outbound_human" | ...
+std::optional<Direction> ParseDirection(std::string_view name);
 const char* DeliveryStatusName(DeliveryStatus status);
 std::optional<DeliveryStatus> ParseDeliveryStatus(std::string_view name);
 
@@ -78,10 +91,16 @@ struct Location {
 };
 
 // Set on kStatus events: the state of one of our outbound messages.
+//
+// Messenger also reports receipts by watermark instead of by id: "every message sent to this
+// person at or before watermark_ms is now delivered / read". Such an update has an empty
+// message_id; the store applies it to every outbound message of (account_id, recipient_id)
+// sent at or before watermark_ms.
 struct StatusUpdate {
-  std::string message_id;  // the platform id of our outbound message
+  std::string message_id;  // the platform id of our outbound message; "" for a watermark
   DeliveryStatus status = DeliveryStatus::kNone;
   std::string recipient_id;
+  int64_t watermark_ms = 0;  // Messenger receipts: applies up to this time; 0 = none
   int64_t error_code = 0;  // platform error code when failed
   std::string error_title;
   std::string error_detail;
@@ -93,19 +112,28 @@ struct Event {
   EventKind kind = EventKind::kUnsupported;
   std::string type;           // the platform's own type name ("text", "interactive", ...)
   Visibility visibility = Visibility::kPrivate;
+  Direction direction = Direction::kInbound;
+  // What happened to the item platform_id names: "" for a new item; "edit", "remove",
+  // "hide" or "unhide" for a later change to it (an edited comment, an unsent message).
+  std::string action;
+  // Private events that arrived while another app owned the thread (Messenger "standby"):
+  // kept as history; the bot must not answer them.
+  bool standby = false;
 
   // Dedup: (channel, dedup_key) is unique across all events. For most events it is the
   // platform's id; for statuses it is "<message id>:<status>".
   std::string platform_id;
   std::string dedup_key;
 
-  Author author;
+  Author author;              // who wrote it (the Page itself for its echoes and comments)
+  std::string recipient_id;  // outbound private events: the customer it was written to
   int64_t timestamp_ms = 0;  // when it happened, per the platform
 
   std::string text;            // typed text, caption or title; byte-exact
   std::string payload;         // machine payload of a button/list/quick reply/postback
   std::string reply_to_id;     // platform id of the message this one replies to (context)
   std::string thread_id;       // public thread: the post id a comment belongs to
+  std::string thread_url;      // public thread: the post's permalink, when the platform sent it
   std::string parent_id;       // the comment a reply-comment answers
   std::vector<Attachment> attachments;
   std::optional<Location> location;

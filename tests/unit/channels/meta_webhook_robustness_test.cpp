@@ -1,11 +1,13 @@
 // ParseMetaWebhook is total: whatever a (well signed) body holds, every part comes back as
 // an event the store can key, and nothing throws. Systematic, deterministic mutations of
-// every fixture check it.
+// every fixture (WhatsApp, Messenger and Page feed, Instagram) check it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "channels/meta_webhook.h"
@@ -15,17 +17,27 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::vector<std::string> AllFixtures() {
+// The fixtures of one platform folder under testdata/meta, or of all of them.
+std::vector<std::string> Fixtures(const std::vector<std::string>& folders) {
   std::vector<std::string> bodies;
-  for (const auto& file :
-       std::filesystem::directory_iterator(std::string(ATALAYA_TESTDATA_DIR) + "/meta/whatsapp")) {
-    std::ifstream in(file.path(), std::ios::binary);
-    std::stringstream content;
-    content << in.rdbuf();
-    bodies.push_back(content.str());
+  for (const std::string& folder : folders) {
+    std::vector<std::filesystem::path> paths;
+    for (const auto& file : std::filesystem::directory_iterator(std::string(ATALAYA_TESTDATA_DIR) +
+                                                                "/meta/" + folder)) {
+      paths.push_back(file.path());
+    }
+    std::sort(paths.begin(), paths.end());  // a deterministic order
+    for (const auto& path : paths) {
+      std::ifstream in(path, std::ios::binary);
+      std::stringstream content;
+      content << in.rdbuf();
+      bodies.push_back(content.str());
+    }
   }
   return bodies;
 }
+
+std::vector<std::string> AllFixtures() { return Fixtures({"whatsapp", "messenger", "instagram"}); }
 
 // Every node of a document, as JSON pointers.
 void CollectPointers(const Json& node, const Json::json_pointer& at,
@@ -48,7 +60,11 @@ void ExpectStorable(const std::vector<Event>& events, const std::string& what) {
   }
 }
 
-TEST(ParseMetaWebhookRobustness, FixturesAreAllPresent) { EXPECT_GE(AllFixtures().size(), 29u); }
+TEST(ParseMetaWebhookRobustness, FixturesAreAllPresent) {
+  EXPECT_GE(Fixtures({"whatsapp"}).size(), 29u);
+  EXPECT_GE(Fixtures({"messenger"}).size(), 38u);
+  EXPECT_GE(Fixtures({"instagram"}).size(), 26u);
+}
 
 TEST(ParseMetaWebhookRobustness, EveryNodeReplacedByEveryJsonType) {
   const Json replacements[] = {nullptr, -1, 1.5, "", Json::array(), Json::object()};
@@ -69,7 +85,7 @@ TEST(ParseMetaWebhookRobustness, EveryNodeReplacedByEveryJsonType) {
       }
     }
   }
-  EXPECT_GT(parses, 4000u);
+  EXPECT_GT(parses, 13000u);
 }
 
 TEST(ParseMetaWebhookRobustness, EveryTruncationOfEveryFixture) {
@@ -87,7 +103,7 @@ TEST(ParseMetaWebhookRobustness, EveryTruncationOfEveryFixture) {
 }
 
 TEST(ParseMetaWebhookRobustness, StatusesAndMessagesKeepTheirIdsAsKeysInEveryFixture) {
-  for (const std::string& body : AllFixtures()) {
+  for (const std::string& body : Fixtures({"whatsapp"})) {
     const Json document = Json::parse(body);
     std::vector<Event> events = ParseMetaWebhook(body);
     ExpectStorable(events, body.substr(0, 80));
@@ -101,6 +117,38 @@ TEST(ParseMetaWebhookRobustness, StatusesAndMessagesKeepTheirIdsAsKeysInEveryFix
         EXPECT_EQ(e.dedup_key.rfind("wamid.", 0), 0u);
       }
     }
+  }
+}
+
+TEST(ParseMetaWebhookRobustness, EveryFixtureParsesTheSameTwiceWithDistinctKeys) {
+  // Keys are what the store dedups on: the same body must give the same keys, and two
+  // events of one body must never share one (a real event would be dropped as a duplicate).
+  for (const std::string& body : AllFixtures()) {
+    std::vector<Event> first = ParseMetaWebhook(body);
+    std::vector<Event> second = ParseMetaWebhook(body);
+    ASSERT_EQ(first.size(), second.size());
+    std::set<std::string> keys;
+    for (size_t i = 0; i < first.size(); ++i) {
+      EXPECT_EQ(first[i].dedup_key, second[i].dedup_key);
+      EXPECT_TRUE(keys.insert(first[i].dedup_key).second)
+          << "duplicate key " << first[i].dedup_key << " in " << body.substr(0, 120);
+    }
+  }
+}
+
+TEST(ParseMetaWebhookRobustness, EveryDirectionAndKindOfTheNewParsersIsCovered) {
+  // The fixtures exercise each thing the Messenger and Instagram parsers can produce.
+  std::set<std::string> seen;
+  for (const std::string& body : Fixtures({"messenger", "instagram"})) {
+    for (const Event& e : ParseMetaWebhook(body)) {
+      seen.insert(std::string(EventKindName(e.kind)) + "/" + DirectionName(e.direction));
+    }
+  }
+  for (const char* want :
+       {"message/inbound", "message/outbound_human", "postback/inbound", "reaction/inbound",
+        "comment/inbound", "comment/outbound_account", "mention/inbound", "status/inbound",
+        "handover/inbound", "unsupported/inbound"}) {
+    EXPECT_TRUE(seen.count(want)) << want;
   }
 }
 

@@ -96,18 +96,46 @@ TEST(ParseMetaWebhook, EmptyEntryArrayHasNoEvents) {
   EXPECT_TRUE(ParseMetaWebhook(R"({"object":"whatsapp_business_account","entry":[]})").empty());
 }
 
-TEST(ParseMetaWebhook, MessengerAndInstagramAreKeptUntilTheirParsersLand) {
-  std::vector<Event> page =
-      ParseMetaWebhook(R"({"object":"page","entry":[{"id":"P1","messaging":[]},{"id":"P2"}]})");
+TEST(ParseMetaWebhook, PageAndInstagramBodiesAreRoutedToTheirParsers) {
+  std::vector<Event> page = ParseMetaWebhook(
+      R"({"object":"page","entry":[{"id":"P1","messaging":[{"sender":{"id":"U"},)"
+      R"("recipient":{"id":"P1"},"timestamp":1,"message":{"mid":"m1","text":"hi"}}]},)"
+      R"({"id":"P2"}]})");
   ASSERT_EQ(page.size(), 2u);
   EXPECT_EQ(page[0].channel, Channel::kMessenger);
+  EXPECT_EQ(page[0].kind, EventKind::kMessage);
   EXPECT_EQ(page[0].account_id, "P1");
-  EXPECT_EQ(page[0].unsupported_reason, "Messenger webhooks are not parsed yet");
   EXPECT_EQ(page[1].account_id, "P2");
+  EXPECT_EQ(page[1].unsupported_reason,
+            "entry has no \"messaging\", \"standby\" or \"changes\" array");
   std::vector<Event> ig = ParseMetaWebhook(R"({"object":"instagram","entry":[{"id":"I1"}]})");
   ASSERT_EQ(ig.size(), 1u);
   EXPECT_EQ(ig[0].channel, Channel::kInstagram);
-  EXPECT_EQ(ig[0].unsupported_reason, "Instagram webhooks are not parsed yet");
+  EXPECT_EQ(ig[0].account_id, "I1");
+}
+
+TEST(ParseMetaWebhook, TheOptionsOverloadKeepsTheUnknownChannel) {
+  MetaParseOptions options;
+  options.unknown_channel = Channel::kInstagram;
+  std::vector<Event> events = ParseMetaWebhook(R"({"object":"user","entry":[]})", options);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].channel, Channel::kInstagram);
+  EXPECT_EQ(events[0].unsupported_reason, "unsupported webhook object \"user\"");
+}
+
+TEST(ParseMetaWebhook, MessagingTimestampsInEveryUnitAreMilliseconds) {
+  auto parse_ts = [](const std::string& timestamp_json) {
+    std::vector<Event> events =
+        ParseMetaWebhook(R"({"object":"page","entry":[{"id":"P","messaging":[{"sender":{"id":"U"},)"
+                         R"("timestamp":)" +
+                         timestamp_json + R"(,"message":{"mid":"m","text":"x"}}]}]})");
+    return events.size() == 1 ? events[0].timestamp_ms : -1;
+  };
+  EXPECT_EQ(parse_ts("1764283896000"), 1764283896000);
+  EXPECT_EQ(parse_ts("1764283896"), 1764283896000);
+  EXPECT_EQ(parse_ts(R"("1764283896")"), 1764283896000);
+  EXPECT_EQ(parse_ts(R"("2025-11-27T22:51:36+0000")"), 1764283896000);
+  EXPECT_EQ(parse_ts(R"("yesterday")"), 0);
 }
 
 TEST(ParseMetaWebhook, AnUnreadableBodyBecomesOneUnsupportedEvent) {
