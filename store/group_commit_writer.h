@@ -18,6 +18,11 @@
 // once, nothing queued) or when the caller waited longer than commit_timeout_ms (the work may
 // still land later); kResourceExhausted when the disk is full; otherwise the work's own Status
 // or the mapped SQLite error.
+//
+// "Waiting" counts every unit not finished yet, including those whose callers already timed
+// out: they still occupy the writer. Healthy() is false while the last batch hit an engine
+// failure (disk full, I/O), after a refusal for overload, or while the oldest waiting unit is
+// older than commit_timeout_ms; the first commit that stores something clears the first two.
 
 #include <condition_variable>
 #include <cstdint>
