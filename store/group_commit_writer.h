@@ -57,6 +57,10 @@ class GroupCommitWriter {
 
   // Blocks until `work` is committed, failed, or the commit deadline passed.
   Status Submit(Work work);
+  // Queues all `works` at once, so they share transactions (up to max_batch each), and
+  // returns one Status per work, in order. All are refused together when they do not fit
+  // under max_waiting_writes.
+  std::vector<Status> SubmitAll(std::vector<Work> works);
 
   WriterStats Stats() const;
   bool Healthy() const;
