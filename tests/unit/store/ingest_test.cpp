@@ -336,6 +336,39 @@ TEST_F(IngestTest, ContactKeyedByBsuidOrWaIdAndMergedWhenOneEventNamesBoth) {
   EXPECT_EQ(Events(by_contact).size(), 3u);
 }
 
+TEST_F(IngestTest, MergeKeepsTheOlderThreadWhenTheNewerContactHasIt) {
+  auto on = [](const std::string& account, const std::string& id, const std::string& author) {
+    Event e = WhatsAppText(id, author, id);
+    e.account_id = account;
+    return e;
+  };
+  Ingest({on("X", "wamid.1", kBsuid)});  // contact A, thread (X, A)
+  Ingest({on("Y", "wamid.2", kWaId)});   // contact B, thread (Y, B): the older one on Y
+  Ingest({on("Y", "wamid.3", kBsuid)});  // thread (Y, A), newer
+  const int64_t merged_thread = Events()[2].conversation_id;
+  ASSERT_NE(merged_thread, Events()[1].conversation_id);
+  Event both = on("Y", "wamid.4", kBsuid);
+  both.author.alt_id = kWaId;
+  Ingest({both});
+
+  const std::vector<StoredEvent> stored = Events();
+  ASSERT_EQ(stored.size(), 4u);
+  const int64_t contact_a = stored[0].contact_id;
+  const int64_t thread_y = stored[1].conversation_id;
+  for (size_t i = 1; i < 4; ++i) {
+    EXPECT_EQ(stored[i].conversation_id, thread_y) << "event " << i;
+    EXPECT_EQ(stored[i].contact_id, contact_a) << "event " << i;
+  }
+  EXPECT_NE(stored[0].conversation_id, thread_y) << "another account keeps its own thread";
+  Result<std::optional<Conversation>> survivor = store_->GetConversation(thread_y);
+  ASSERT_TRUE(survivor.ok() && survivor->has_value());
+  EXPECT_EQ((*survivor)->contact_id, contact_a);
+  EXPECT_EQ((*survivor)->account_id, "Y");
+  Result<std::optional<Conversation>> via_merged = store_->GetConversation(merged_thread);
+  ASSERT_TRUE(via_merged.ok() && via_merged->has_value());
+  EXPECT_EQ((*via_merged)->id, thread_y);
+}
+
 TEST_F(IngestTest, NameAndPhoneFollowTheLatestEventThatHasThem) {
   Event newer = WhatsAppText("wamid.2", kWaId, "b", 2'000);
   newer.author.name = "Nuevo Nombre";
