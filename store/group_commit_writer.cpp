@@ -55,31 +55,51 @@ GroupCommitWriter::~GroupCommitWriter() {
 }
 
 Status GroupCommitWriter::Submit(Work work) {
-  auto request = std::make_shared<Request>();
-  request->work = std::move(work);
-  request->enqueued_ns = MonotonicNs();
+  std::vector<Work> one;
+  one.push_back(std::move(work));
+  return SubmitAll(std::move(one)).front();
+}
+
+std::vector<Status> GroupCommitWriter::SubmitAll(std::vector<Work> works) {
+  const int64_t now_ns = MonotonicNs();
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.commit_timeout_ms);
+  std::vector<std::shared_ptr<Request>> requests;
+  for (Work& work : works) {
+    auto request = std::make_shared<Request>();
+    request->work = std::move(work);
+    request->enqueued_ns = now_ns;
+    requests.push_back(std::move(request));
+  }
 
   std::unique_lock lock(mu_);
-  if (stopping_) return Unavailable("store is closing");
-  if (unfinished_ >= options_.max_waiting_writes) {
+  if (stopping_) return std::vector<Status>(requests.size(), Unavailable("store is closing"));
+  if (unfinished_ + requests.size() > options_.max_waiting_writes) {
     ++stats_.rejected_overload;
     overloaded_ = true;
-    return Unavailable("store overloaded: " + std::to_string(unfinished_) +
-                       " writes waiting (limit " + std::to_string(options_.max_waiting_writes) +
-                       ")");
+    const std::string more =
+        requests.size() == 1 ? "" : ", " + std::to_string(requests.size()) + " more do not fit";
+    return std::vector<Status>(
+        requests.size(),
+        Unavailable("store overloaded: " + std::to_string(unfinished_) + " writes waiting" + more +
+                    " (limit " + std::to_string(options_.max_waiting_writes) + ")"));
   }
-  queue_.push_back(request);
-  ++unfinished_;
+  for (const auto& request : requests) queue_.push_back(request);
+  unfinished_ += requests.size();
   work_cv_.notify_one();
-  if (!request->done_cv.wait_until(lock, deadline, [&] { return request->done; })) {
-    ++stats_.timed_out;
-    return Unavailable("store commit did not finish within " +
-                       std::to_string(options_.commit_timeout_ms) +
-                       " ms (the write may still land)");
+
+  std::vector<Status> results;
+  for (const auto& request : requests) {
+    if (!request->done_cv.wait_until(lock, deadline, [&] { return request->done; })) {
+      ++stats_.timed_out;
+      results.push_back(Unavailable("store commit did not finish within " +
+                                    std::to_string(options_.commit_timeout_ms) +
+                                    " ms (the write may still land)"));
+      continue;
+    }
+    results.push_back(request->result);
   }
-  return request->result;
+  return results;
 }
 
 void GroupCommitWriter::Run() {

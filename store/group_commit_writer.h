@@ -18,6 +18,11 @@
 // once, nothing queued) or when the caller waited longer than commit_timeout_ms (the work may
 // still land later); kResourceExhausted when the disk is full; otherwise the work's own Status
 // or the mapped SQLite error.
+//
+// "Waiting" counts every unit not finished yet, including those whose callers already timed
+// out: they still occupy the writer. Healthy() is false while the last batch hit an engine
+// failure (disk full, I/O), after a refusal for overload, or while the oldest waiting unit is
+// older than commit_timeout_ms; the first commit that stores something clears the first two.
 
 #include <condition_variable>
 #include <cstdint>
@@ -52,6 +57,10 @@ class GroupCommitWriter {
 
   // Blocks until `work` is committed, failed, or the commit deadline passed.
   Status Submit(Work work);
+  // Queues all `works` at once, so they share transactions (up to max_batch each), and
+  // returns one Status per work, in order. All are refused together when they do not fit
+  // under max_waiting_writes.
+  std::vector<Status> SubmitAll(std::vector<Work> works);
 
   WriterStats Stats() const;
   bool Healthy() const;

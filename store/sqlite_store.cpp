@@ -113,6 +113,30 @@ class SqliteStore final : public Store {
     return *outcome;
   }
 
+  std::vector<Result<IngestOutcome>> CommitIngestBatch(const std::vector<IngestItem>& items,
+                                                       int64_t now_ms) override {
+    std::vector<std::shared_ptr<IngestOutcome>> outcomes;
+    std::vector<GroupCommitWriter::Work> works;
+    for (const IngestItem& item : items) {
+      auto outcome = std::make_shared<IngestOutcome>();
+      outcomes.push_back(outcome);
+      works.push_back(Guarded("commit ingest", [outcome, item, now_ms](Connection& conn) {
+        return ApplyIngest(conn, item.inbox_id, item.events, now_ms, *outcome);
+      }));
+    }
+    const std::vector<Status> statuses = writer_.SubmitAll(std::move(works));
+    std::vector<Result<IngestOutcome>> results;
+    results.reserve(items.size());
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (statuses[i].ok()) {
+        results.emplace_back(*outcomes[i]);
+      } else {
+        results.emplace_back(statuses[i]);
+      }
+    }
+    return results;
+  }
+
   Status RecordOutbound(Channel channel, const std::string& message_id, int64_t conversation_id,
                         int64_t now_ms) override {
     if (message_id.empty()) return InvalidArgument("outbound message id is empty");

@@ -50,17 +50,23 @@ struct InboxRow {
 // What one ingest transaction did.
 struct IngestOutcome {
   int events_stored = 0;
-  int events_duplicate = 0;  // already stored from an earlier (re-batched) delivery
-  int statuses_applied = 0;  // moved an outbound message's delivery state forward
-  int statuses_pending = 0;  // for a message id not known yet; applied when it appears
+  int events_duplicate = 0;      // already stored from an earlier (re-batched) delivery
+  int statuses_applied = 0;      // moved an outbound message's delivery state forward
+  int statuses_pending = 0;      // for a message id not known yet; applied when it appears
+};
+
+// One inbox row's normalized events, for CommitIngestBatch.
+struct IngestItem {
+  int64_t inbox_id = 0;
+  std::vector<Event> events;
 };
 
 // A stored event with the internal ids the store assigned.
 struct StoredEvent {
   int64_t id = 0;
   int64_t inbox_id = 0;
-  int64_t contact_id = 0;       // 0 when the event has no author (e.g. a status)
-  int64_t conversation_id = 0;  // 0 when not part of a conversation
+  int64_t contact_id = 0;        // 0 when the event has no author (e.g. a status)
+  int64_t conversation_id = 0;   // 0 when not part of a conversation
   Event event;
 };
 
@@ -76,7 +82,7 @@ struct EventQuery {
 
 struct ContactIdentity {
   Channel channel = Channel::kWhatsApp;
-  std::string kind;  // "bsuid", "wa_id", "psid", "igsid", ...
+  std::string kind;         // "bsuid", "wa_id", "psid", "igsid", ...
   std::string external_id;
 };
 
@@ -92,10 +98,10 @@ struct Conversation {
   int64_t id = 0;
   Channel channel = Channel::kWhatsApp;
   std::string account_id;
-  int64_t contact_id = 0;  // private thread: (account, contact)
-  std::string thread_id;   // public thread: the post id (issue 4)
+  int64_t contact_id = 0;        // private thread: (account, contact)
+  std::string thread_id;         // public thread: the post id (issue 4)
   Visibility visibility = Visibility::kPrivate;
-  int64_t last_inbound_ms = 0;  // the customer's last message, for the 24 h windows
+  int64_t last_inbound_ms = 0;   // the customer's last message, for the 24 h windows
 };
 
 // Delivery state of an outbound message, as platform status webhooks reported it.
@@ -117,28 +123,28 @@ struct InboxStats {
 // Counters of the group-commit writer, for /metrics and the benchmark.
 struct WriterStats {
   int64_t commits = 0;
-  int64_t rows = 0;  // write requests committed
+  int64_t rows = 0;                 // write requests committed
   int64_t failed_commits = 0;
-  int64_t rejected_overload = 0;  // refused at once: queue over its limit
-  int64_t timed_out = 0;          // caller gave up waiting past the commit deadline
-  int64_t queue_depth = 0;        // waiting now
+  int64_t rejected_overload = 0;    // refused at once: queue over its limit
+  int64_t timed_out = 0;            // caller gave up waiting past the commit deadline
+  int64_t queue_depth = 0;          // waiting now
   int64_t commit_ns_sum = 0;
   // Commit latency histogram, cumulative like Prometheus' `le` buckets: commit_buckets[i]
   // counts commits that took <= kCommitBucketsMs[i]; `commits` is the +Inf bucket.
   static constexpr int kBuckets = 10;
   static constexpr double kCommitBucketsMs[kBuckets] = {0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 1000};
   int64_t commit_buckets[kBuckets] = {};
-  int64_t last_progress_ms = 0;  // wall time of the last successful commit (watchdog)
+  int64_t last_progress_ms = 0;     // wall time of the last successful commit (watchdog)
 };
 
 enum class Synchronous { kFull, kNormal };
 
 struct SqliteOptions {
-  std::string path;  // the database file; its folder must exist
+  std::string path;                        // the database file; its folder must exist
   Synchronous synchronous = Synchronous::kFull;
-  size_t max_waiting_writes = 4096;  // more queued writes than this → kUnavailable at once
-  int64_t commit_timeout_ms = 5000;  // a writer slower than this → kUnavailable
-  size_t max_batch = 1024;           // write requests per transaction at most
+  size_t max_waiting_writes = 4096;        // more queued writes than this → kUnavailable at once
+  int64_t commit_timeout_ms = 5000;        // a writer slower than this → kUnavailable
+  size_t max_batch = 1024;                 // write requests per transaction at most
   // Cap on the database size in bytes (0 = none). At the cap writes fail with
   // kResourceExhausted exactly as on a full disk, so operators can reserve room for the rest
   // of the machine (and tests can fill a "disk" quickly).
@@ -166,6 +172,21 @@ class Store {
   virtual Result<IngestOutcome> CommitIngest(int64_t inbox_id, const std::vector<Event>& events,
                                              int64_t now_ms) = 0;
 
+  // CommitIngest for several inbox rows at once: each item is applied as CommitIngest would
+  // (in its own savepoint, so one item's failure, e.g. kNotFound, fails only that item), but
+  // they are committed together, one fsync for many rows — what lets the ingest worker drain
+  // a backlog fast under synchronous=FULL. Returns one result per item, in order. The default
+  // commits them one by one, for stores with nothing better to do.
+  virtual std::vector<Result<IngestOutcome>> CommitIngestBatch(
+      const std::vector<IngestItem>& items, int64_t now_ms) {
+    std::vector<Result<IngestOutcome>> results;
+    results.reserve(items.size());
+    for (const IngestItem& item : items) {
+      results.push_back(CommitIngest(item.inbox_id, item.events, now_ms));
+    }
+    return results;
+  }
+
   // Records an outbound message's platform id so delivery statuses attach to it; statuses
   // that arrived before it are applied now. Recording the same id again changes nothing.
   virtual Status RecordOutbound(Channel channel, const std::string& message_id,
@@ -184,7 +205,8 @@ class Store {
   // (their dedup keys) older than keep_key_days — but never a row whose body is still within
   // keep_body_days, so a row goes after max(keep_body_days, keep_key_days). Unprocessed rows
   // are never pruned. Statuses still waiting for their message (see RecordOutbound) go after
-  // the same window. Returns the number of bodies pruned. Negative days → kInvalidArgument.
+  // the same window. Works in short slices, so writes interleave with a long prune. Returns
+  // the number of bodies pruned. Negative days → kInvalidArgument.
   virtual Result<int64_t> Prune(int64_t now_ms, int keep_body_days, int keep_key_days) = 0;
 
   // A consistent copy of the whole database into a new file, while serving (VACUUM INTO on a

@@ -336,6 +336,39 @@ TEST_F(IngestTest, ContactKeyedByBsuidOrWaIdAndMergedWhenOneEventNamesBoth) {
   EXPECT_EQ(Events(by_contact).size(), 3u);
 }
 
+TEST_F(IngestTest, MergeKeepsTheOlderThreadWhenTheNewerContactHasIt) {
+  auto on = [](const std::string& account, const std::string& id, const std::string& author) {
+    Event e = WhatsAppText(id, author, id);
+    e.account_id = account;
+    return e;
+  };
+  Ingest({on("X", "wamid.1", kBsuid)});  // contact A, thread (X, A)
+  Ingest({on("Y", "wamid.2", kWaId)});   // contact B, thread (Y, B): the older one on Y
+  Ingest({on("Y", "wamid.3", kBsuid)});  // thread (Y, A), newer
+  const int64_t merged_thread = Events()[2].conversation_id;
+  ASSERT_NE(merged_thread, Events()[1].conversation_id);
+  Event both = on("Y", "wamid.4", kBsuid);
+  both.author.alt_id = kWaId;
+  Ingest({both});
+
+  const std::vector<StoredEvent> stored = Events();
+  ASSERT_EQ(stored.size(), 4u);
+  const int64_t contact_a = stored[0].contact_id;
+  const int64_t thread_y = stored[1].conversation_id;
+  for (size_t i = 1; i < 4; ++i) {
+    EXPECT_EQ(stored[i].conversation_id, thread_y) << "event " << i;
+    EXPECT_EQ(stored[i].contact_id, contact_a) << "event " << i;
+  }
+  EXPECT_NE(stored[0].conversation_id, thread_y) << "another account keeps its own thread";
+  Result<std::optional<Conversation>> survivor = store_->GetConversation(thread_y);
+  ASSERT_TRUE(survivor.ok() && survivor->has_value());
+  EXPECT_EQ((*survivor)->contact_id, contact_a);
+  EXPECT_EQ((*survivor)->account_id, "Y");
+  Result<std::optional<Conversation>> via_merged = store_->GetConversation(merged_thread);
+  ASSERT_TRUE(via_merged.ok() && via_merged->has_value());
+  EXPECT_EQ((*via_merged)->id, thread_y);
+}
+
 TEST_F(IngestTest, NameAndPhoneFollowTheLatestEventThatHasThem) {
   Event newer = WhatsAppText("wamid.2", kWaId, "b", 2'000);
   newer.author.name = "Nuevo Nombre";
@@ -532,6 +565,68 @@ TEST_F(IngestTest, ReadersRunWhileWritersIngest) {
   EXPECT_EQ(read_errors.load(), 0);
   EXPECT_EQ(Events(Everything()).size(), static_cast<size_t>(kRows));
   EXPECT_EQ(store_->GetInboxStats(0)->backlog, 0);
+}
+
+TEST_F(IngestTest, BatchCommitsManyRowsTogetherAndIsolatesFailures) {
+  for (const char* body : {"row 1", "row 2"}) {
+    ASSERT_TRUE(store_->AppendInbox(Delivery(body)).ok());
+  }
+  const int64_t commits_before = store_->GetWriterStats().commits;
+  std::vector<Result<IngestOutcome>> results = store_->CommitIngestBatch(
+      {{1, {WhatsAppText("wamid.1", kWaId, "uno"), WhatsAppText("wamid.2", kWaId, "dos")}},
+       {999, {WhatsAppText("wamid.X", kWaId, "row 999 does not exist")}},
+       {2, {WhatsAppText("wamid.2", kWaId, "dos"), WhatsAppText("wamid.3", kWaId, "tres")}}},
+      2'000);
+
+  ASSERT_EQ(results.size(), 3u);
+  ASSERT_TRUE(results[0].ok()) << results[0].status().ToString();
+  EXPECT_EQ(results[0]->events_stored, 2);
+  ASSERT_FALSE(results[1].ok());
+  EXPECT_EQ(results[1].status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(results[1].status().message(), "inbox row 999 does not exist");
+  ASSERT_TRUE(results[2].ok()) << results[2].status().ToString();
+  EXPECT_EQ(results[2]->events_stored, 1);
+  EXPECT_EQ(results[2]->events_duplicate, 1) << "a row sees the rows before it in the batch";
+  EXPECT_EQ(store_->GetWriterStats().commits - commits_before, 1) << "one transaction";
+  EXPECT_EQ(Events().size(), 3u);
+  EXPECT_EQ(store_->GetInboxStats(0)->backlog, 0);
+}
+
+TEST(IngestBatch, RefusedWholeWhenItDoesNotFitTheQueue) {
+  TestDir dir;
+  SqliteOptions options = Options(dir.File("a.db"));
+  options.max_waiting_writes = 2;
+  auto store = OpenOrDie(options);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->AppendInbox(Delivery("row 1")).ok());
+  std::vector<Result<IngestOutcome>> results =
+      store->CommitIngestBatch({{1, {WhatsAppText("wamid.1", kWaId, "uno")}}, {1, {}}, {1, {}}}, 5);
+  ASSERT_EQ(results.size(), 3u);
+  for (const auto& result : results) {
+    EXPECT_EQ(result.status().code(), ErrorCode::kUnavailable);
+    EXPECT_EQ(result.status().message(),
+              "store overloaded: 0 writes waiting, 3 more do not fit (limit 2)");
+  }
+  EXPECT_EQ(store->GetInboxStats(0)->backlog, 1) << "nothing of a refused batch is applied";
+}
+
+TEST(IngestBatch, LargerThanMaxBatchSpansSeveralCommits) {
+  TestDir dir;
+  SqliteOptions options = Options(dir.File("a.db"));
+  options.max_batch = 2;
+  auto store = OpenOrDie(options);
+  ASSERT_NE(store, nullptr);
+  std::vector<IngestItem> items;
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_TRUE(store->AppendInbox(Delivery("row " + std::to_string(i))).ok());
+    items.push_back({i, {WhatsAppText("wamid." + std::to_string(i), kWaId, "x")}});
+  }
+  const int64_t commits_before = store->GetWriterStats().commits;
+  for (const auto& result : store->CommitIngestBatch(items, 5)) {
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    EXPECT_EQ(result->events_stored, 1);
+  }
+  EXPECT_EQ(store->GetWriterStats().commits - commits_before, 3);
 }
 
 TEST_F(IngestTest, ListEventsFiltersAndPages) {
