@@ -116,6 +116,7 @@ struct Event {
   std::string new_author_id;   // kIdentity: the id the customer moved to
   std::optional<StatusUpdate> status;
   std::string unsupported_reason;  // kUnsupported: why
+  int rating = 0;                  // kReview: stars 1..5; 0 = not a rating
 
   std::string raw_json;  // this event's own part of the webhook body, compact JSON
 };
