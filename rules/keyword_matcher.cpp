@@ -40,6 +40,7 @@ Result<int> KeywordMatcher::Add(std::string_view keyword) {
   if (it != ids_.end()) return it->second;
   int id = static_cast<int>(keywords_.size());
   keywords_.push_back(normalized);
+  displays_.emplace_back(keyword);
   ids_.emplace(normalized, id);
   return id;
 }

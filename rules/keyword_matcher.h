@@ -42,8 +42,10 @@ class KeywordMatcher {
   // RE2 ran out of DFA memory (which a plain Match() would report as "no match").
   Status Match(std::string_view normalized, std::vector<int>* ids) const;
 
-  // The normalized keyword behind a pattern id, for traces.
+  // The normalized keyword behind a pattern id (what is matched).
   const std::string& Keyword(int id) const { return keywords_[static_cast<size_t>(id)]; }
+  // The keyword as the designer first wrote it, for traces.
+  const std::string& Display(int id) const { return displays_[static_cast<size_t>(id)]; }
   size_t size() const { return keywords_.size(); }
 
   // The RE2 pattern text for a normalized keyword (exposed for the benchmark's naive loop).
@@ -51,6 +53,7 @@ class KeywordMatcher {
 
  private:
   std::vector<std::string> keywords_;
+  std::vector<std::string> displays_;
   std::unordered_map<std::string, int> ids_;
   std::unique_ptr<RE2::Set> set_;
   bool compiled_ = false;

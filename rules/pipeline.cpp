@@ -14,7 +14,7 @@ constexpr int64_t kMsPerDay = 24 * 60 * kMsPerMinute;
 
 std::string FormatNumber(double v) {
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.4g", v);
+  std::snprintf(buffer, sizeof buffer, "%.10g", std::round(v * 10000) / 10000);
   return buffer;
 }
 
@@ -247,7 +247,7 @@ class Evaluation {
       for (int p : matched_patterns) {
         const auto& owners = rs_.pattern_lists[static_cast<size_t>(p)];
         if (std::binary_search(owners.begin(), owners.end(), list)) {
-          words.push_back("\"" + rs_.keywords.Keyword(p) + "\"");
+          words.push_back("\"" + rs_.keywords.Display(p) + "\"");
         }
       }
       why->push_back(std::string(what) + " " + rs_.lists[static_cast<size_t>(list)].name + ": " +
