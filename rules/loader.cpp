@@ -94,6 +94,9 @@ class Loader {
       file_ = i;
       roots[i] = Parse(files_[i]);
     }
+    // A file that does not parse hides its lists and vocabularies: every reference to them
+    // would be reported as an error too, burying the one that matters.
+    if (!report_.errors.empty()) return nullptr;
     // Collect: names other sections refer to, from every file, before compiling rules.
     for (size_t i = 0; i < files_.size(); ++i) {
       file_ = i;
@@ -1054,7 +1057,8 @@ class Loader {
         return false;
       }
       for (const auto& item : node["rules"]) {
-        if (!CheckKeys(item, {"id", "description", "when", "value", "weight"}, "rule")) {
+        if (!CheckKeys(item, {"id", "description", "when", "value", "weight", "per_keyword"},
+                       "rule")) {
           ok = false;
           continue;
         }
@@ -1074,6 +1078,13 @@ class Loader {
                                         Quote(name) + " is mode: first");
           }
           rule_ok &= GetNumber(item["weight"], "weight", &r.weight);
+        }
+        if (item["per_keyword"]) {
+          rule_ok &= GetBool(item["per_keyword"], "per_keyword", &r.per_keyword);
+          if (r.per_keyword && r.rule.trigger_lists.empty()) {
+            Warning(item["per_keyword"], "rule " + Quote(r.rule.id) +
+                                             " has \"per_keyword\" but no keyword list to count");
+          }
         }
         if (rule_ok) {
           assigned.insert(r.value);
@@ -1363,7 +1374,12 @@ class Loader {
     StageView own = view;
     own.name = "routing";
     stage_ = &own;
-    if (!CheckKeys(node, {"default", "rules"}, "\"routing\"")) return;
+    if (!CheckKeys(node, {"default", "rules", "move_to_private_when"}, "\"routing\"")) return;
+    if (node["move_to_private_when"]) {
+      rule_id_ = "move_to_private_when";
+      Condition c;
+      if (CompileWhen(node["move_to_private_when"], &c)) rs_->routing.private_when = std::move(c);
+    }
     static const std::vector<std::string> kActionKeys = {"queue",           "skills",  "at_least",
                                                          "move_to_private", "handoff", "replies"};
     if (!node["default"]) {

@@ -85,7 +85,8 @@ class Evaluation {
         return Note(Contains(c.ints, static_cast<int>(event_.kind)), why,
                     std::string("event=") + EventKindName(event_.kind));
       case ConditionType::kTextLength: {
-        double n = static_cast<double>(CountCodePoints(event_.text));
+        // Counted on the normalized text: surrounding and repeated spaces do not count.
+        double n = static_cast<double>(CountCodePoints(normalized_));
         return Note(c.range.Contains(n), why,
                     "text_length=" + FormatNumber(n) + " in " + FormatRange(c.range));
       }
@@ -177,6 +178,21 @@ class Evaluation {
       if (!Eval(rules[static_cast<size_t>(position)]->when, &why)) continue;
       if (!fire(position, Join(why, "; "))) return;
     }
+  }
+
+  // Distinct keywords of these lists found in the text.
+  int CountKeywords(const std::vector<int>& lists) const {
+    int count = 0;
+    for (int p : text_patterns_) {
+      const auto& owners = rs_.pattern_lists[static_cast<size_t>(p)];
+      for (int list : lists) {
+        if (std::binary_search(owners.begin(), owners.end(), list)) {
+          ++count;
+          break;
+        }
+      }
+    }
+    return count;
   }
 
   void ReportError(const Status& s) {
@@ -393,14 +409,18 @@ std::string Classify(Evaluation& e, const Classifier& c) {
     std::vector<std::pair<std::string, double>> totals;  // in order of first firing
     e.ForEachFiring(rules, c.index, [&](int position, std::string why) {
       const ClassifierRule& r = c.rules[static_cast<size_t>(position)];
+      double weight = r.weight;
+      if (r.per_keyword) {
+        weight *= std::clamp(e.CountKeywords(r.rule.trigger_lists), 1, kMaxKeywordFactor);
+      }
       auto it = std::find_if(totals.begin(), totals.end(),
                              [&](const auto& t) { return t.first == r.value; });
       if (it == totals.end()) {
-        totals.emplace_back(r.value, r.weight);
+        totals.emplace_back(r.value, weight);
       } else {
-        it->second += r.weight;
+        it->second += weight;
       }
-      d.trace.push_back({stage, r.rule.id, r.value + " +" + FormatNumber(r.weight) + ": " + why});
+      d.trace.push_back({stage, r.rule.id, r.value + " +" + FormatNumber(weight) + ": " + why});
       return true;
     });
     if (!totals.empty()) {
@@ -549,6 +569,13 @@ void Route(Evaluation& e) {
       {"route", rule_id, "queue " + d.queue + (reasons.empty() ? "" : ": ") + reasons});
   if (!action->at_least.empty()) {
     RaiseTo(e.rule_set().priority, d, action->at_least, rule_id, "route", "at_least");
+  }
+  if (routing.private_when && !d.move_to_private) {
+    std::vector<std::string> why;
+    if (e.Eval(*routing.private_when, &why)) {
+      d.move_to_private = true;
+      d.trace.push_back({"route", "move_to_private_when", Join(why, "; ")});
+    }
   }
 }
 

@@ -16,7 +16,8 @@
 //   4. priority   importance × urgency through the matrix, then every `raise` rule that fires
 //                 can only move the level up (influence never lowers priority).
 //   5. route      first matching route rule, else the default route; `at_least` raises the
-//                 priority further.
+//                 priority further; then `move_to_private_when`, if it holds, moves the
+//                 answer to private whichever rule routed.
 // Decide never fails on input: an internal matching failure (RE2 out of memory) is reported
 // in the trace (stage "error") and the stage falls back to its defaults.
 // Thread-safe: any number of threads may call Decide on the same RuleSet.

@@ -121,7 +121,11 @@ struct ClassifierRule {
   Rule rule;
   std::string value;
   double weight = 1;
+  // Sum mode: multiply the weight by the number of distinct keywords of the rule's trigger
+  // lists found in the text, up to kMaxKeywordFactor ("wifi" and "modem" count twice).
+  bool per_keyword = false;
 };
+inline constexpr int kMaxKeywordFactor = 3;
 
 // One classification dimension: kind, topic, protocol, importance, ...
 struct Classifier {
@@ -202,6 +206,8 @@ struct RouteRule {
 
 struct Routing {
   RouteAction fallback;
+  // When it holds, the answer moves to private whatever rule routed the event.
+  std::optional<Condition> private_when;
   std::vector<RouteRule> rules;
   RuleIndex index;
 };
