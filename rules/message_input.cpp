@@ -21,7 +21,12 @@ class Reader {
  public:
   explicit Reader(std::vector<std::string>* errors) : errors_(*errors) {}
 
+  // "line:column: message"; nodes built from flags have no position, only the message.
   void Error(const YAML::Node& at, const std::string& message) {
+    if (at.Mark().is_null()) {
+      errors_.push_back(message);
+      return;
+    }
     errors_.push_back(std::to_string(at.Mark().line + 1) + ":" +
                       std::to_string(at.Mark().column + 1) + ": " + message);
   }
