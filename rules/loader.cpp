@@ -665,6 +665,11 @@ class Loader {
       }
     }
     if (!ok) return false;
+    // Cheap tests first: the result is the same, and a store lookup (duplicate) or a regex
+    // runs only when everything else already holds.
+    std::stable_sort(leaves.begin(), leaves.end(), [](const Condition& a, const Condition& b) {
+      return CostRank(a.type) < CostRank(b.type);
+    });
     if (leaves.size() == 1) {
       *out = std::move(leaves[0]);
     } else {
@@ -934,6 +939,29 @@ class Loader {
     c->regex = std::move(re);
     c->regex_source = source;
     return true;
+  }
+
+  static int CostRank(ConditionType type) {
+    switch (type) {
+      case ConditionType::kList:
+        return 1;
+      case ConditionType::kWords:
+      case ConditionType::kOnlyWords:
+      case ConditionType::kUppercase:
+        return 2;
+      case ConditionType::kAll:
+      case ConditionType::kAny:
+      case ConditionType::kNot:
+      case ConditionType::kBio:
+      case ConditionType::kBrand:
+        return 3;
+      case ConditionType::kRegex:
+        return 4;
+      case ConditionType::kDuplicate:
+        return 5;
+      default:
+        return 0;  // a field comparison
+    }
   }
 
   // The lists of which one must match for the condition to hold (see Rule::trigger_lists).

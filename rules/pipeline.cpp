@@ -167,15 +167,15 @@ class Evaluation {
   }
 
   // Runs the rules of a block that are worth evaluating, in order; calls fire(position,
-  // reasons) for each that holds until fire returns false.
-  template <typename Fire>
-  void ForEachFiring(const std::vector<const Rule*>& rules, const RuleIndex& index, Fire fire) {
-    candidates_.clear();
-    index.Candidates(text_lists_, &candidates_);
-    std::vector<int> positions = candidates_;  // fire() may evaluate other blocks
+  // reasons) for each that holds until fire returns false. `items` are the block's rules
+  // (anything with a `.rule`), indexed by `index`.
+  template <typename Items, typename Fire>
+  void ForEachFiring(const Items& items, const RuleIndex& index, Fire fire) {
+    std::vector<int> positions;  // local: fire() may evaluate other blocks
+    index.Candidates(text_lists_, &positions);
     for (int position : positions) {
       std::vector<std::string> why;
-      if (!Eval(rules[static_cast<size_t>(position)]->when, &why)) continue;
+      if (!Eval(items[static_cast<size_t>(position)].rule.when, &why)) continue;
       if (!fire(position, Join(why, "; "))) return;
     }
   }
@@ -363,22 +363,13 @@ class Evaluation {
   std::vector<std::string_view> tokens_;
   bool brands_ready_ = false;
   std::vector<BrandHit> brand_hits_;
-  std::vector<int> candidates_;
 };
-
-template <typename T>
-std::vector<const Rule*> RulesOf(const std::vector<T>& items) {
-  std::vector<const Rule*> rules;
-  rules.reserve(items.size());
-  for (const auto& item : items) rules.push_back(&item.rule);
-  return rules;
-}
 
 // Returns false when the event is dropped (the chain stops).
 bool RunFilters(Evaluation& e) {
   const RuleSet& rs = e.rule_set();
   bool keep_going = true;
-  e.ForEachFiring(RulesOf(rs.filters), rs.filter_index, [&](int position, std::string why) {
+  e.ForEachFiring(rs.filters, rs.filter_index, [&](int position, std::string why) {
     const FilterRule& f = rs.filters[static_cast<size_t>(position)];
     Decision& d = e.decision();
     d.filter = f.action;
@@ -395,10 +386,9 @@ bool RunFilters(Evaluation& e) {
 std::string Classify(Evaluation& e, const Classifier& c) {
   const std::string stage = "classify." + c.name;
   Decision& d = e.decision();
-  std::vector<const Rule*> rules = RulesOf(c.rules);
   if (c.mode == Mode::kFirst) {
     std::string value;
-    e.ForEachFiring(rules, c.index, [&](int position, std::string why) {
+    e.ForEachFiring(c.rules, c.index, [&](int position, std::string why) {
       const ClassifierRule& r = c.rules[static_cast<size_t>(position)];
       value = r.value;
       d.trace.push_back({stage, r.rule.id, r.value + ": " + why});
@@ -407,7 +397,7 @@ std::string Classify(Evaluation& e, const Classifier& c) {
     if (!value.empty()) return value;
   } else {
     std::vector<std::pair<std::string, double>> totals;  // in order of first firing
-    e.ForEachFiring(rules, c.index, [&](int position, std::string why) {
+    e.ForEachFiring(c.rules, c.index, [&](int position, std::string why) {
       const ClassifierRule& r = c.rules[static_cast<size_t>(position)];
       double weight = r.weight;
       if (r.per_keyword) {
@@ -541,7 +531,7 @@ void Prioritize(Evaluation& e) {
   d.priority = cell == p.matrix.end() ? p.default_level : cell->second;
   d.trace.push_back({"priority", "matrix",
                      "importance " + importance + " x urgency " + urgency + " → " + d.priority});
-  e.ForEachFiring(RulesOf(p.raises), p.raise_index, [&](int position, std::string why) {
+  e.ForEachFiring(p.raises, p.raise_index, [&](int position, std::string why) {
     const RaiseRule& r = p.raises[static_cast<size_t>(position)];
     RaiseTo(p, d, r.level, r.rule.id, "priority", why);
     return true;
@@ -554,7 +544,7 @@ void Route(Evaluation& e) {
   const RouteAction* action = &routing.fallback;
   std::string rule_id = "default";
   std::string reasons;
-  e.ForEachFiring(RulesOf(routing.rules), routing.index, [&](int position, std::string why) {
+  e.ForEachFiring(routing.rules, routing.index, [&](int position, std::string why) {
     action = &routing.rules[static_cast<size_t>(position)].action;
     rule_id = routing.rules[static_cast<size_t>(position)].rule.id;
     reasons = std::move(why);

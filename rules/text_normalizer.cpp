@@ -89,29 +89,34 @@ bool IsIgnorable(int32_t cp) {
          cp == 0xFEFF || (cp >= 0x1F3FB && cp <= 0x1F3FF);
 }
 
-// Appends the folded form of one code point: "" means whitespace.
-void Fold(int32_t cp, std::string* folded) {
-  folded->clear();
-  if (cp >= 'A' && cp <= 'Z') {
-    folded->push_back(static_cast<char>(cp - 'A' + 'a'));
-  } else if (cp < 0x80) {
-    folded->push_back(static_cast<char>(cp));
+// The folded form of one code point, at most 4 bytes.
+struct Folded {
+  char bytes[4];
+  int size = 0;
+};
+
+Folded Fold(int32_t cp) {
+  Folded f;
+  if (cp < 0x80) {
+    f.bytes[0] = static_cast<char>(cp >= 'A' && cp <= 'Z' ? cp - 'A' + 'a' : cp);
+    f.size = 1;
   } else if (cp >= 0xC0 && cp <= 0xFF && kLatin1Fold[cp - 0xC0][0] != '\0') {
-    folded->append(kLatin1Fold[cp - 0xC0]);
+    const char* s = kLatin1Fold[cp - 0xC0];
+    for (; *s != '\0'; ++s) f.bytes[f.size++] = *s;
   } else if (cp >= 0x100 && cp <= 0x17F) {
     // Latin Extended-A (U+0100..U+017F), one base letter per code point.
-    static constexpr const char* kExtA =
+    static constexpr char kExtA[] =
         "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiiiijjjkkklllllll"
         "lllnnnnnnnnnoooooooorrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
-    size_t index = static_cast<size_t>(cp - 0x100);
-    if (index < std::char_traits<char>::length(kExtA)) {
-      folded->push_back(kExtA[index]);
-    } else {
-      AppendUtf8(cp, folded);
-    }
+    static_assert(sizeof(kExtA) == 128 + 1);
+    f.bytes[0] = kExtA[cp - 0x100];
+    f.size = 1;
   } else {
-    AppendUtf8(cp, folded);
+    std::string encoded;
+    AppendUtf8(cp, &encoded);
+    for (char c : encoded) f.bytes[f.size++] = c;
   }
+  return f;
 }
 
 }  // namespace
@@ -119,35 +124,64 @@ void Fold(int32_t cp, std::string* folded) {
 std::string NormalizeText(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  std::string folded;
-  std::string previous;  // the last folded unit appended, for squeezing
+  // What the last appended unit squeezes against: its last ASCII letter, or the whole code
+  // point for anything else. -1 = nothing to squeeze against (start, or after a space).
+  int64_t previous = -1;
   bool pending_space = false;
   size_t pos = 0;
   while (pos < text.size()) {
-    int32_t cp = DecodeUtf8(text, &pos);
-    if (cp >= 0 && IsIgnorable(cp)) continue;
-    if (cp < 0 || IsWhitespace(cp) || cp < 0x20 || cp == 0x7F) {
+    int32_t cp;
+    auto byte = static_cast<uint8_t>(text[pos]);
+    if (byte < 0x80) {
+      // ASCII fast path: most of every message.
+      ++pos;
+      if (byte <= 0x20 || byte == 0x7F) {
+        pending_space = !out.empty();
+        continue;
+      }
+      char c = static_cast<char>(byte >= 'A' && byte <= 'Z' ? byte - 'A' + 'a' : byte);
+      if (!pending_space && previous == static_cast<uint8_t>(c) && !(c >= '0' && c <= '9')) {
+        continue;
+      }
+      if (pending_space) {
+        out.push_back(' ');
+        pending_space = false;
+      }
+      out.push_back(c);
+      previous = static_cast<uint8_t>(c);
+      continue;
+    } else {
+      cp = DecodeUtf8(text, &pos);
+      if (cp >= 0 && IsIgnorable(cp)) continue;
+    }
+    if (cp < 0 || cp <= 0x20 || cp == 0x7F || (cp >= 0x80 && IsWhitespace(cp))) {
       pending_space = !out.empty();
       continue;
     }
-    Fold(cp, &folded);
-    bool is_digit = folded.size() == 1 && folded[0] >= '0' && folded[0] <= '9';
-    if (!pending_space && folded == previous && !is_digit) continue;  // squeeze the run
+    Folded f = Fold(cp);
+    int64_t key = f.size == 1 || static_cast<uint8_t>(f.bytes[0]) < 0x80
+                      ? static_cast<uint8_t>(f.bytes[f.size - 1])
+                      : 0x100 + cp;
+    bool is_digit = f.size == 1 && f.bytes[0] >= '0' && f.bytes[0] <= '9';
+    // Squeeze a run ("holaaa"); a multi-letter fold ("ae") squeezes by its last letter only
+    // when the whole fold repeats, which for one letter is the same thing.
+    if (!pending_space && key == previous && !is_digit &&
+        (f.size == 1 || out.size() >= static_cast<size_t>(f.size))) {
+      if (f.size == 1 || out.compare(out.size() - f.size, f.size, f.bytes, f.size) == 0) continue;
+    }
     if (pending_space) {
       out.push_back(' ');
       pending_space = false;
     }
-    out.append(folded);
-    // A multi-letter fold ("ae", "ss") squeezes against its last letter.
-    previous = folded.size() > 1 && static_cast<uint8_t>(folded[0]) < 0x80
-                   ? folded.substr(folded.size() - 1)
-                   : folded;
+    out.append(f.bytes, f.size);
+    previous = key;
   }
   return out;
 }
 
 std::vector<std::string_view> Tokenize(std::string_view normalized) {
   std::vector<std::string_view> tokens;
+  tokens.reserve(normalized.size() / 4 + 1);
   size_t i = 0;
   auto is_word = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
   while (i < normalized.size()) {

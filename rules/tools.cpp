@@ -125,7 +125,8 @@ void RunTestFile(const fs::path& path, const RuleSet& rs, std::ostream& out, Tes
       std::string want;
       if (it->second.IsSequence()) {
         std::vector<std::string> items;
-        for (const auto& item : it->second) items.push_back(item.Scalar());
+        const YAML::Node values = it->second;  // a named copy: the iterator's node is temporary
+        for (const auto& item : values) items.push_back(item.Scalar());
         want = Join(items);
       } else {
         want = it->second.Scalar();
