@@ -503,7 +503,8 @@ class Loader {
       }
       for (const auto& s : spellings) {
         std::string glued;
-        for (std::string_view token : Tokenize(NormalizeText(s))) glued += token;
+        const std::string normalized = NormalizeText(s);  // outlives the tokens viewing it
+        for (std::string_view token : Tokenize(normalized)) glued += token;
         if (glued.empty()) {
           Error(b, "brand spelling " + Quote(s) + " is empty after normalization");
         } else {

@@ -315,7 +315,8 @@ routing: {default: {queue: q}}
 
 TEST(PipelineTest, HostileTextIsHandledByteExact) {
   auto rs = Compile(kKinds);
-  std::string nasty("pésimo\0'; DROP TABLE x;--<script>\xFF\xFE", 40);
+  static constexpr char kNasty[] = "p\xC3\xA9simo\0'; DROP TABLE x;--<script>\xFF\xFE";
+  std::string nasty(kNasty, sizeof kNasty - 1);  // keeps the NUL inside
   Decision d = Decide(*rs, Text(nasty), Context());
   EXPECT_EQ(d.Label("kind"), "queja");
   std::string huge(1 << 20, 'a');
