@@ -480,6 +480,29 @@ class Loader {
         for (std::string_view token : Tokenize(normalized)) list.words.emplace_back(token);
       }
     }
+    WarnAboutCoveredKeywords(seq, list_id, what);
+  }
+
+  // "descuento" next to "descuento*" in one list matches twice, so a per_keyword rule counts
+  // it twice. Only checked for lists with a few stems (the usual hand-written case).
+  void WarnAboutCoveredKeywords(const YAML::Node& seq, int list_id, const std::string& what) {
+    const KeywordList& list = rs_->lists[static_cast<size_t>(list_id)];
+    if (list.stems.empty() || list.stems.size() > 200) return;
+    for (const auto& item : seq) {
+      if (!item.IsScalar()) continue;
+      std::string normalized = NormalizeText(item.Scalar());
+      if (normalized.empty() || normalized.back() == '*' || item.Scalar().back() == '*' ||
+          normalized.find(' ') != std::string::npos) {
+        continue;
+      }
+      for (const std::string& stem : list.stems) {
+        if (normalized.size() >= stem.size() && normalized.compare(0, stem.size(), stem) == 0) {
+          Warning(item, "keyword " + Quote(item.Scalar()) + " in " + what +
+                            " is already matched by " + Quote(stem + "*"));
+          break;
+        }
+      }
+    }
   }
 
   void CollectBrands(const YAML::Node& node) {

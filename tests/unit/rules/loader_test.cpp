@@ -276,6 +276,18 @@ TEST(LoaderTest, WarnsAboutUnusedListsAndTestsThatCanNeverBeTrue) {
             "    ^\n");
 }
 
+TEST(LoaderTest, WarnsWhenAStemAlreadyCoversAKeyword) {
+  Loaded l = LoadOne(
+      "lists:\n"
+      "  promo: [\"descuento*\", descuentos, \"codigo de descuento\", cupon]\n"
+      "filters:\n"
+      "  - {id: f, when: {list: promo}, reason: x}\n");
+  ASSERT_TRUE(l.result.ok()) << l.result.status().message();
+  ASSERT_EQ(l.report.warnings.size(), 1u) << Warnings(l);
+  EXPECT_EQ(l.report.warnings[0].message,
+            "keyword \"descuentos\" in list \"promo\" is already matched by \"descuento*\"");
+}
+
 TEST(LoaderTest, HostileInputNeverCrashes) {
   for (const char* content : {"",
                               "~",
