@@ -456,9 +456,10 @@ int ConditionCompiler::CostRank(ConditionType type) {
     case ConditionType::kList:
       return 1;
     case ConditionType::kWords:
-    case ConditionType::kOnlyWords:
     case ConditionType::kUppercase:
       return 2;
+    case ConditionType::kOnlyWords:
+      return 3;  // splits the whole text into words: after a cheap "words: {max: N}"
     case ConditionType::kAll:
     case ConditionType::kAny:
     case ConditionType::kNot:

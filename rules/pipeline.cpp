@@ -91,7 +91,11 @@ class Evaluation {
                     "text_length=" + FormatNumber(n) + " in " + FormatRange(c.range));
       }
       case ConditionType::kWords: {
-        double n = static_cast<double>(Tokens().size());
+        // "At most N words" stops counting at N + 1 instead of splitting a long text.
+        double n = static_cast<double>(
+            tokens_ready_ || !c.range.max
+                ? Tokens().size()
+                : CountTokens(normalized_, static_cast<size_t>(std::max(0.0, *c.range.max)) + 1));
         return Note(c.range.Contains(n), why,
                     "words=" + FormatNumber(n) + " in " + FormatRange(c.range));
       }

@@ -203,6 +203,25 @@ std::vector<std::string_view> Tokenize(std::string_view normalized) {
   return tokens;
 }
 
+size_t CountTokens(std::string_view normalized, size_t limit) {
+  size_t count = 0;
+  size_t i = 0;
+  auto is_word = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  while (i < normalized.size() && count < limit) {
+    char c = normalized[i];
+    if (is_word(c)) {
+      while (i < normalized.size() && is_word(normalized[i])) ++i;
+      ++count;
+    } else if (static_cast<uint8_t>(c) >= 0x80) {
+      DecodeUtf8(normalized, &i);
+      ++count;
+    } else {
+      ++i;
+    }
+  }
+  return count;
+}
+
 size_t CountCodePoints(std::string_view text) {
   size_t count = 0;
   for (char c : text) {

@@ -23,6 +23,10 @@ std::string NormalizeText(std::string_view text);
 // character (an emoji) as its own token. ASCII punctuation separates tokens.
 std::vector<std::string_view> Tokenize(std::string_view normalized);
 
+// Number of tokens Tokenize would return, counting no further than `limit` (so a long text
+// costs nothing when only "at most N words" is asked).
+size_t CountTokens(std::string_view normalized, size_t limit);
+
 // Number of Unicode code points (not bytes) in UTF-8 text.
 size_t CountCodePoints(std::string_view text);
 

@@ -50,6 +50,13 @@ TEST(TokenizeTest, SplitsWordsAndEmojiOnPunctuation) {
   EXPECT_EQ(words, (std::vector<std::string>{"\xC2\xA1", "hola", "tienda", "max", "👍", "ok"}));
 }
 
+TEST(CountTokensTest, CountsLikeTokenizeButStopsAtTheLimit) {
+  std::string text = NormalizeText("¡Hola, tienda-max! 👍ok y más");
+  EXPECT_EQ(CountTokens(text, 100), Tokenize(text).size());
+  EXPECT_EQ(CountTokens(text, 3), 3u);
+  EXPECT_EQ(CountTokens("", 5), 0u);
+}
+
 TEST(BoundedEditDistanceTest, CountsEditsAndStopsEarly) {
   EXPECT_EQ(BoundedEditDistance("tiendamax", "tiendamax", 1), 0u);
   EXPECT_EQ(BoundedEditDistance("tiendamx", "tiendamax", 1), 1u);
