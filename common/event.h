@@ -145,6 +145,7 @@ struct Event {
   std::string new_author_alt_id;  // kIdentity: their new phone id when new_author_id is not it
   std::optional<StatusUpdate> status;
   std::string unsupported_reason;  // kUnsupported: why
+  int rating = 0;                  // kReview: stars 1..5; 0 = not a rating
 
   std::string raw_json;  // this event's own part of the webhook body, compact JSON
 };
