@@ -6,4 +6,4 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" --target bench_ingest atalaya bench_bare_server
 exec build/bench/ingest/bench_ingest --atalaya build/daemon/atalaya \
   --bare build/bench/ingest/bench_bare_server --config examples/default/atalaya.yaml \
-  --app-secret-file examples/default/secrets/app_secret "$@"
+  --app-secret-file examples/default/secrets/whatsapp-app-secret "$@"

@@ -132,6 +132,7 @@ TEST_F(DurabilityE2E, StalledWriterAnswers503ThenRecoversWithNothingLost) {
   {
     // Another process holds SQLite's write lock: the daemon's writer cannot commit.
     SQLite::Database blocker(state_dir_ + "/atalaya.db", SQLite::OPEN_READWRITE);
+    blocker.setBusyTimeout(5000);  // the daemon may be mid-commit
     blocker.exec("BEGIN IMMEDIATE");
     auto during = PostSigned(WhatsAppText("wamid.STALL-1", "573001112233", "durante"));
     ASSERT_TRUE(during);

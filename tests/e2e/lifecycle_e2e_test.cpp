@@ -51,6 +51,7 @@ TEST_F(LifecycleE2E, WatchdogStopsWhileTheWriterIsStalled) {
                            {"ATALAYA_STORE__COMMIT_TIMEOUT_MS", "200"}}));
   ASSERT_TRUE(notify.WaitFor("WATCHDOG=1", 5000));
   SQLite::Database blocker(state_dir_ + "/atalaya.db", SQLite::OPEN_READWRITE);
+  blocker.setBusyTimeout(5000);  // the daemon may be mid-commit
   blocker.exec("BEGIN IMMEDIATE");
   auto stalled = PostSigned(WhatsAppText("wamid.WD-1", "573001112233", "atascado"));
   ASSERT_TRUE(stalled);
