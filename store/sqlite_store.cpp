@@ -14,6 +14,7 @@
 
 #include "common/crypto.h"
 #include "store/contacts.h"
+#include "store/checkpointer.h"
 #include "store/conversations.h"
 #include "store/deliveries.h"
 #include "store/event_rows.h"
@@ -31,6 +32,8 @@ namespace {
 // its callers and tries again.
 constexpr int kWriterBusyTimeoutMs = 100;
 constexpr int64_t kMsPerDay = 24 * 60 * 60 * 1000;
+// The checkpointer's pace: often enough that the WAL stays a few MB under full load.
+constexpr auto kCheckpointInterval = std::chrono::milliseconds(200);
 // Inbox ids pruned per write request: small enough to keep each one short (a few ms).
 constexpr int64_t kPruneSliceIds = 1000;
 
@@ -55,6 +58,7 @@ class SqliteStore final : public Store {
  public:
   SqliteStore(std::unique_ptr<Connection> writer, const SqliteOptions& options)
       : readers_(options.path),
+        checkpointer_(options.path, kCheckpointInterval),
         writer_(std::move(writer),
                 GroupCommitWriter::Options{options.max_waiting_writes, options.commit_timeout_ms,
                                            options.max_batch}) {}
@@ -272,6 +276,7 @@ class SqliteStore final : public Store {
 
  private:
   ReaderPool readers_;
+  Checkpointer checkpointer_;
   GroupCommitWriter writer_;  // declared last, destroyed first: drains before the rest goes
 };
 
@@ -300,6 +305,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
     }
     db.exec(options.synchronous == Synchronous::kFull ? "PRAGMA synchronous = FULL"
                                                       : "PRAGMA synchronous = NORMAL");
+    db.exec("PRAGMA wal_autocheckpoint = 0");  // the Checkpointer thread does it instead
     db.exec("PRAGMA foreign_keys = ON");
     if (options.max_size_bytes > 0) {
       const int64_t page_size = db.execAndGet("PRAGMA page_size").getInt64();

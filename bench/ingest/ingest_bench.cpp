@@ -213,8 +213,9 @@ int main(int argc, char** argv) {
   PrintRow("atalaya serve", measured);
   std::printf("ratio: %.1f%% of the bare server's requests/s (target >= 50%%)\n",
               100.0 * measured.rps() / reference.rps());
-  std::printf("mean writes per commit: %.1f (%.0f commits)\n",
-              drained["atalaya_store_batch_size_mean"], drained["atalaya_store_commits_total"]);
+  std::printf("mean writes per commit: %.1f during the load (%.0f commits), %.1f overall\n",
+              at_end["atalaya_store_batch_size_mean"], at_end["atalaya_store_commits_total"],
+              drained["atalaya_store_batch_size_mean"]);
   std::printf("ingest backlog at end of load: %.0f rows, drained in %.2f s\n", backlog_at_end,
               drain_s);
   std::printf("daemon peak RSS: %.1f MB (target < 100 MB)\n", rss_kb / 1024.0);
