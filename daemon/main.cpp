@@ -9,6 +9,7 @@
 #include "daemon/cli_args.h"
 #include "daemon/serve_command.h"
 #include "daemon/simulate_command.h"
+#include "rules/tools.h"
 
 extern char** environ;
 
@@ -20,8 +21,13 @@ commands:
   serve     --config FILE [--listen HOST:PORT] [--admin-listen HOST:PORT]
             [--state-dir DIR] [--port-file FILE] [--admin-port-file FILE] [--log-level LEVEL]
             receive webhooks and serve agents until SIGTERM
-  check     --config FILE
-            validate the config (and the rules it names) without starting; exit 1 on errors
+  check     --config FILE | --rules DIR
+            validate the config and its site's rules (or a rule directory alone) without
+            starting; exit 1 on errors
+  explain   --rules DIR [--channel C --public --followers N --text T ... | --file EVENT]
+            print the decision the rules make for one event, with the full trace
+  test      TESTS_DIR [--rules DIR]
+            run the designer's rule tests (default rules: TESTS_DIR/../rules)
   simulate  whatsapp --from NUMBER --text TEXT [--config FILE | --url URL --app-secret-file F]
             sign and post a realistic webhook to a running daemon
   backup    FILE [--config FILE | --state-dir DIR]
@@ -65,13 +71,27 @@ int Serve(const std::vector<std::string>& args) {
 }
 
 int Check(const std::vector<std::string>& args) {
-  auto parsed = atalaya::daemon::ParseCliArgs(args, {{"config"}, {}});
+  auto parsed = atalaya::daemon::ParseCliArgs(args, {{"config", "rules"}, {}});
+  if (parsed.ok() && parsed->Has("rules") && !parsed->Has("config")) {
+    return atalaya::rules::RunCheckRules(parsed->Get("rules"), std::cout, std::cerr);
+  }
   if (!parsed.ok() || !parsed->Has("config")) {
-    std::cerr << "usage: atalaya check --config FILE\n";
+    std::cerr << "usage: atalaya check --config FILE | atalaya check --rules DIR\n";
     return 2;
   }
   return atalaya::daemon::RunCheckCommand(parsed->Get("config"), Environment(), std::cout,
                                           std::cerr);
+}
+
+int Test(const std::vector<std::string>& args) {
+  auto parsed = atalaya::daemon::ParseCliArgs(args, {{"rules"}, {}});
+  if (!parsed.ok() || parsed->positional.size() != 1) {
+    std::cerr << "usage: atalaya test TESTS_DIR [--rules DIR]\n";
+    return 2;
+  }
+  const std::string tests_dir = parsed->positional[0];
+  const std::string rules_dir = parsed->Get("rules", tests_dir + "/../rules");
+  return atalaya::rules::RunRuleTests(tests_dir, rules_dir, std::cout, std::cerr);
 }
 
 }  // namespace
@@ -89,6 +109,8 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "serve") return Serve(args);
   if (command == "check") return Check(args);
+  if (command == "explain") return atalaya::rules::RunExplain(args, std::cout, std::cerr);
+  if (command == "test") return Test(args);
   if (command == "simulate") {
     return atalaya::daemon::RunSimulate(args, Environment(), std::cout, std::cerr);
   }

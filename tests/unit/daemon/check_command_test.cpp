@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <sstream>
 
 #include "tests/unit/daemon/temp_dir.h"
@@ -14,8 +15,19 @@ TEST(CheckCommand, CleanConfigPrintsOkAndExitsZero) {
   std::string path = dir.Write("atalaya.yaml", "admin:\n  token: {env: TOKEN}\n");
   std::ostringstream out, err;
   EXPECT_EQ(RunCheckCommand(path, {"TOKEN=t"}, out, err), 0);
-  EXPECT_EQ(out.str(), "config OK: " + path + "\n");
+  EXPECT_EQ(out.str(), "config OK: " + path + "\n" + "no rule set at " + (dir / "rules") +
+                           " (events are stored without decisions)\n");
   EXPECT_EQ(err.str(), "");
+}
+
+TEST(CheckCommand, ChecksTheSiteRulesToo) {
+  testing::TempDir dir;
+  std::string path = dir.Write("atalaya.yaml", "admin:\n  token: {env: TOKEN}\n");
+  std::filesystem::create_directories(dir / "rules");
+  dir.Write("rules/10_lists.yaml", "lists:\n  saludos: [hola\n");
+  std::ostringstream out, err;
+  EXPECT_EQ(RunCheckCommand(path, {"TOKEN=t"}, out, err), 1);
+  EXPECT_NE(err.str().find("10_lists.yaml:3:1: YAML syntax error: end of sequence flow not found"), std::string::npos) << err.str();
 }
 
 TEST(CheckCommand, PrintsEveryErrorOnItsOwnLineAndExitsOne) {
