@@ -1,5 +1,9 @@
 #include "daemon/admin_routes.h"
 
+#include <nlohmann/json.hpp>
+
+#include "common/log.h"
+#include "daemon/admin_auth.h"
 #include "daemon/http_errors.h"
 
 namespace atalaya::daemon {
@@ -22,6 +26,38 @@ void AdminRoutes::Register(httplib::Server& server) {
   server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     WriteJson(res, 200, R"({"alive":true})");
   });
+  server.Post("/admin/reload-rules", [this](const httplib::Request& req, httplib::Response& res) {
+    std::string token;
+    {
+      std::lock_guard lock(token_mutex_);
+      token = admin_token_;
+    }
+    if (!IsAdmin(req, token)) {
+      WriteError(res, Unauthenticated("missing or wrong admin token (Authorization: Bearer ...)"));
+      return;
+    }
+    std::vector<std::string> errors = rules_.Reload();
+    if (!errors.empty()) {
+      log::Error("rule reload refused; the running rule set stays",
+                 log::Int("errors", static_cast<int64_t>(errors.size())),
+                 log::Id("version", rules_.Version()));
+      nlohmann::json body = {
+          {"error",
+           {{"code", "invalid_rules"},
+            {"message", "the rule set has errors; the running one (" + rules_.Version() +
+                            ") keeps serving"},
+            {"errors", errors}}}};
+      WriteJson(res, 422, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      return;
+    }
+    log::Info("rules reloaded", log::Id("version", rules_.Version()));
+    WriteJson(res, 200, nlohmann::json{{"version", rules_.Version()}}.dump());
+  });
+}
+
+void AdminRoutes::SetAdminToken(std::string token) {
+  std::lock_guard lock(token_mutex_);
+  admin_token_ = std::move(token);
 }
 
 }  // namespace atalaya::daemon

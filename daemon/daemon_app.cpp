@@ -55,6 +55,12 @@ DaemonApp::DaemonApp(Config config, ServeOptions options, const Clock& clock)
 DaemonApp::~DaemonApp() { Shutdown(); }
 
 Status DaemonApp::Start() {
+  rules_ = std::make_unique<SiteRules>(SiteRulesDir(config_));
+  if (std::vector<std::string> errors = rules_->Reload(); !errors.empty()) {
+    std::string message = "the site's rule set has errors:";
+    for (const std::string& e : errors) message += "\n" + e;
+    return InvalidArgument(message);
+  }
   const std::string& state_dir = config_.store.state_dir;
   std::error_code ec;
   std::filesystem::create_directories(state_dir, ec);
@@ -80,7 +86,8 @@ Status DaemonApp::Start() {
   webhooks_ = std::make_unique<WebhookRoutes>(*store_, metrics_, clock_,
                                               [this] { ingest_->Notify(); });
   webhooks_->SetKeys(BuildWebhookKeys(config_));
-  admin_ = std::make_unique<AdminRoutes>(*store_, metrics_, clock_);
+  admin_ = std::make_unique<AdminRoutes>(*store_, metrics_, clock_, *rules_);
+  admin_->SetAdminToken(config_.admin.token);
 
   public_server_ = std::make_unique<HttpServer>(PublicServerOptions(config_));
   webhooks_->Register(public_server_->routes());
@@ -102,13 +109,14 @@ Status DaemonApp::Start() {
                                                std::to_string(public_server_->port())),
                         log::Id("admin", admin_server_->host() + ":" +
                                               std::to_string(admin_server_->port())),
-                        log::Id("state_dir", state_dir));
+                        log::Id("state_dir", state_dir), log::Id("rules", rules_->Version()));
   return Status::Ok();
 }
 
-std::vector<std::string> DaemonApp::Reload(const Config& fresh) {
+DaemonApp::ReloadReport DaemonApp::Reload(const Config& fresh) {
   notifier_.Reloading();
-  std::vector<std::string> needs_restart;
+  ReloadReport report;
+  std::vector<std::string>& needs_restart = report.needs_restart;
   if (fresh.server.listen != config_.server.listen) needs_restart.push_back("server.listen");
   if (fresh.server.admin_listen != config_.server.admin_listen) {
     needs_restart.push_back("server.admin_listen");
@@ -118,6 +126,7 @@ std::vector<std::string> DaemonApp::Reload(const Config& fresh) {
     needs_restart.push_back("server.tls_cert_file/tls_key_file");
   }
   if (fresh.store.state_dir != config_.store.state_dir) needs_restart.push_back("store.state_dir");
+  if (fresh.site_dir != config_.site_dir) needs_restart.push_back("site_dir");
 
   // What can change while serving: secrets, tokens, log level, retention.
   Config applied = config_;
@@ -129,9 +138,11 @@ std::vector<std::string> DaemonApp::Reload(const Config& fresh) {
   applied.retention = fresh.retention;
   config_ = std::move(applied);
   if (webhooks_) webhooks_->SetKeys(BuildWebhookKeys(config_));
+  if (admin_) admin_->SetAdminToken(config_.admin.token);
   log::SetLevel(log::ParseLevel(config_.log.level).value_or(log::Level::kInfo));
+  if (rules_) report.rule_errors = rules_->Reload();
   notifier_.Ready("reloaded");
-  return needs_restart;
+  return report;
 }
 
 void DaemonApp::Maintain() {

@@ -15,6 +15,7 @@
 #include "daemon/http_server.h"
 #include "daemon/ingest_worker.h"
 #include "daemon/metrics.h"
+#include "daemon/site_rules.h"
 #include "daemon/state_lock.h"
 #include "daemon/systemd_notify.h"
 #include "daemon/webhook_routes.h"
@@ -38,9 +39,14 @@ class DaemonApp {
   // Takes the state lock, opens the store, starts ingest (which first takes up rows left by
   // a crash) and both listeners. On error the parts already started are stopped again.
   Status Start();
-  // Applies a freshly loaded config: secrets and log level now; what needs a restart
-  // (listeners, TLS, state directory) is reported and left as it is.
-  std::vector<std::string> Reload(const Config& fresh);
+  // Applies a freshly loaded config: secrets, log level and the site's rules now (a rule set
+  // with errors is refused and the running one stays); what needs a restart (listeners, TLS,
+  // state directory) is reported and left as it is. Returns the problems to log.
+  struct ReloadReport {
+    std::vector<std::string> needs_restart;  // setting names
+    std::vector<std::string> rule_errors;    // "file:line:column: message"
+  };
+  ReloadReport Reload(const Config& fresh);
   // Periodic duties: retention pruning and the systemd watchdog.
   void Maintain();
   // Not ready → stop accepting → finish in-flight requests → drain the ingest backlog
@@ -56,6 +62,7 @@ class DaemonApp {
   const Clock& clock_;
   SystemdNotifier notifier_;
   Metrics metrics_;
+  std::unique_ptr<SiteRules> rules_;
   std::unique_ptr<StateLock> lock_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<IngestWorker> ingest_;

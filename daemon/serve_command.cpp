@@ -78,8 +78,12 @@ int RunServe(const ServeOptions& options) {
         }
         continue;
       }
-      for (const std::string& setting : app.Reload(fresh.config)) {
+      DaemonApp::ReloadReport report = app.Reload(fresh.config);
+      for (const std::string& setting : report.needs_restart) {
         log::Warn("setting changed but needs a restart to apply", log::Id("setting", setting));
+      }
+      for (const std::string& error : report.rule_errors) {
+        log::Error("rule reload refused; the running rule set stays", log::Id("error", error));
       }
       log::Info("reloaded");
       continue;
