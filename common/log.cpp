@@ -148,6 +148,7 @@ bool Enabled(Level level) {
 }
 
 Field Id(std::string_view key, std::string_view value) { return {Field::Kind::kId, key, value}; }
+Field Hash(std::string_view key, std::string_view hex) { return {Field::Kind::kHash, key, hex}; }
 Field Int(std::string_view key, int64_t value) { return {Field::Kind::kInt, key, {}, value}; }
 Field Bool(std::string_view key, bool value) { return {Field::Kind::kBool, key, {}, value}; }
 Field Phone(std::string_view key, std::string_view phone) {
@@ -188,6 +189,12 @@ std::string FormatLine(int64_t now_ms, Level level, std::string_view msg,
       case Field::Kind::kId:
         AppendJsonString(out, MaskFreeText(f->text_));
         break;
+      case Field::Kind::kHash: {
+        // Only hex digits: a digest carries nothing personal, and operators compare it whole.
+        const bool hex = f->text_.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+        AppendJsonString(out, hex ? std::string(f->text_) : MaskFreeText(f->text_));
+        break;
+      }
       case Field::Kind::kInt:
       case Field::Kind::kText:
         out += std::to_string(f->number_);

@@ -9,6 +9,7 @@
 // raw message text, phone number or secret by accident: there is no field that takes "any
 // string" unmasked. Pick the helper that says what the value is:
 //   log::Id("contact", id)        our ids, names of things, paths (long digit runs masked)
+//   log::Hash("version", hex)     a content hash, verbatim when it is only hex digits
 //   log::Int("batch", n), log::Bool("tls", on)
 //   log::Phone("from", phone)     "57300*****33"
 //   log::Document("doc", number)  "*******050"
@@ -48,7 +49,7 @@ bool Enabled(Level level);
 // One key/value pair of a log line. Built only by the helpers below.
 class Field {
  public:
-  enum class Kind { kId, kInt, kBool, kPhone, kDocument, kText, kSecret, kCause };
+  enum class Kind { kId, kHash, kInt, kBool, kPhone, kDocument, kText, kSecret, kCause };
 
   Kind kind() const { return kind_; }
   std::string_view key() const { return key_; }
@@ -58,6 +59,7 @@ class Field {
       : kind_(kind), key_(key), text_(text), number_(number) {}
 
   friend Field Id(std::string_view, std::string_view);
+  friend Field Hash(std::string_view, std::string_view);
   friend Field Int(std::string_view, int64_t);
   friend Field Bool(std::string_view, bool);
   friend Field Phone(std::string_view, std::string_view);
@@ -75,6 +77,7 @@ class Field {
 };
 
 Field Id(std::string_view key, std::string_view value);
+Field Hash(std::string_view key, std::string_view hex);
 Field Int(std::string_view key, int64_t value);
 Field Bool(std::string_view key, bool value);
 Field Phone(std::string_view key, std::string_view phone);

@@ -11,8 +11,7 @@ namespace atalaya::daemon {
 void AdminRoutes::Register(httplib::Server& server) {
   server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.status = 200;
-    res.set_content(metrics_.Render(store_, clock_.NowMs(), Ready()),
-                    "text/plain; version=0.0.4");
+    res.set_content(metrics_.Render(store_, clock_.NowMs(), Ready()), "text/plain; version=0.0.4");
   });
   server.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
     if (!started_) {
@@ -40,17 +39,16 @@ void AdminRoutes::Register(httplib::Server& server) {
     if (!errors.empty()) {
       log::Error("rule reload refused; the running rule set stays",
                  log::Int("errors", static_cast<int64_t>(errors.size())),
-                 log::Id("version", rules_.Version()));
-      nlohmann::json body = {
-          {"error",
-           {{"code", "invalid_rules"},
-            {"message", "the rule set has errors; the running one (" + rules_.Version() +
-                            ") keeps serving"},
-            {"errors", errors}}}};
+                 log::Hash("version", rules_.Version()));
+      nlohmann::json body = {{"error",
+                              {{"code", "invalid_rules"},
+                               {"message", "the rule set has errors; the running one (" +
+                                               rules_.Version() + ") keeps serving"},
+                               {"errors", errors}}}};
       WriteJson(res, 422, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
       return;
     }
-    log::Info("rules reloaded", log::Id("version", rules_.Version()));
+    log::Info("rules reloaded", log::Hash("version", rules_.Version()));
     WriteJson(res, 200, nlohmann::json{{"version", rules_.Version()}}.dump());
   });
 }

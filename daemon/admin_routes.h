@@ -21,8 +21,7 @@ namespace atalaya::daemon {
 
 class AdminRoutes {
  public:
-  AdminRoutes(store::Store& store, const Metrics& metrics, const Clock& clock,
-              SiteRules& rules)
+  AdminRoutes(store::Store& store, const Metrics& metrics, const Clock& clock, SiteRules& rules)
       : store_(store), metrics_(metrics), clock_(clock), rules_(rules) {}
 
   void Register(httplib::Server& server);

@@ -64,7 +64,8 @@ Status DaemonApp::Start() {
   const std::string& state_dir = config_.store.state_dir;
   std::error_code ec;
   std::filesystem::create_directories(state_dir, ec);
-  if (ec) return FailedPrecondition("cannot create state directory " + state_dir + ": " + ec.message());
+  if (ec)
+    return FailedPrecondition("cannot create state directory " + state_dir + ": " + ec.message());
 
   auto lock = StateLock::Acquire(state_dir);
   if (!lock.ok()) return lock.status();
@@ -72,8 +73,8 @@ Status DaemonApp::Start() {
 
   store::SqliteOptions store_options;
   store_options.path = state_dir + "/atalaya.db";
-  store_options.synchronous =
-      config_.store.synchronous == "normal" ? store::Synchronous::kNormal : store::Synchronous::kFull;
+  store_options.synchronous = config_.store.synchronous == "normal" ? store::Synchronous::kNormal
+                                                                    : store::Synchronous::kFull;
   store_options.max_waiting_writes = static_cast<size_t>(config_.store.max_waiting_writes);
   store_options.commit_timeout_ms = config_.store.commit_timeout_ms;
   auto opened = store::OpenSqliteStore(store_options);
@@ -83,8 +84,8 @@ Status DaemonApp::Start() {
   ingest_ = std::make_unique<IngestWorker>(*store_, metrics_, clock_);
   ingest_->Start();  // first takes up any rows a crash left unprocessed
 
-  webhooks_ = std::make_unique<WebhookRoutes>(*store_, metrics_, clock_,
-                                              [this] { ingest_->Notify(); });
+  webhooks_ =
+      std::make_unique<WebhookRoutes>(*store_, metrics_, clock_, [this] { ingest_->Notify(); });
   webhooks_->SetKeys(BuildWebhookKeys(config_));
   admin_ = std::make_unique<AdminRoutes>(*store_, metrics_, clock_, *rules_);
   admin_->SetAdminToken(config_.admin.token);
@@ -105,11 +106,11 @@ Status DaemonApp::Start() {
   admin_->SetStarted(true);
   watchdog_interval_ms_ = SystemdNotifier::WatchdogIntervalMs();
   notifier_.Ready("serving webhooks on port " + std::to_string(public_server_->port()));
-  log::Info("serving", log::Id("listen", public_server_->host() + ":" +
-                                               std::to_string(public_server_->port())),
-                        log::Id("admin", admin_server_->host() + ":" +
-                                              std::to_string(admin_server_->port())),
-                        log::Id("state_dir", state_dir), log::Id("rules", rules_->Version()));
+  log::Info(
+      "serving",
+      log::Id("listen", public_server_->host() + ":" + std::to_string(public_server_->port())),
+      log::Id("admin", admin_server_->host() + ":" + std::to_string(admin_server_->port())),
+      log::Id("state_dir", state_dir), log::Hash("rules", rules_->Version()));
   return Status::Ok();
 }
 
@@ -150,8 +151,8 @@ void DaemonApp::Maintain() {
   const int64_t now = clock_.NowMs();
   if (now - last_prune_ms_ >= kPruneEveryMs) {
     last_prune_ms_ = now;
-    auto pruned = store_->Prune(now, config_.retention.inbox_body_days,
-                                config_.retention.dedup_key_days);
+    auto pruned =
+        store_->Prune(now, config_.retention.inbox_body_days, config_.retention.dedup_key_days);
     if (!pruned.ok()) {
       log::Warn("retention pruning failed", log::Cause(pruned.status()));
     } else if (*pruned > 0) {

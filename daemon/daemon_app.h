@@ -26,8 +26,8 @@ namespace atalaya::daemon {
 struct ServeOptions {
   std::string config_path;
   std::map<std::string, std::string> flag_overrides;  // setting path → value
-  std::string port_file;        // written with the public port once listening
-  std::string admin_port_file;  // written with the admin port once listening
+  std::string port_file;                              // written with the public port once listening
+  std::string admin_port_file;                        // written with the admin port once listening
   int64_t shutdown_timeout_ms = 20'000;
 };
 

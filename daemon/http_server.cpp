@@ -16,24 +16,37 @@ constexpr int kListenBacklog = 4096;
 
 const char* CodeForHttpStatus(int status) {
   switch (status) {
-    case 400: return "bad_request";
-    case 404: return "not_found";
-    case 405: return "method_not_allowed";
-    case 413: return "payload_too_large";
-    case 414: return "uri_too_long";
-    case 416: return "range_not_satisfiable";
-    case 500: return "internal";
-    case 503: return "unavailable";
-    default: return "http_error";
+    case 400:
+      return "bad_request";
+    case 404:
+      return "not_found";
+    case 405:
+      return "method_not_allowed";
+    case 413:
+      return "payload_too_large";
+    case 414:
+      return "uri_too_long";
+    case 416:
+      return "range_not_satisfiable";
+    case 500:
+      return "internal";
+    case 503:
+      return "unavailable";
+    default:
+      return "http_error";
   }
 }
 
 std::string MessageForHttpStatus(int status, int64_t max_body_bytes) {
   switch (status) {
-    case 404: return "no such route";
-    case 413: return "request body is larger than " + std::to_string(max_body_bytes) + " bytes";
-    case 400: return "malformed HTTP request";
-    default: return "HTTP error " + std::to_string(status);
+    case 404:
+      return "no such route";
+    case 413:
+      return "request body is larger than " + std::to_string(max_body_bytes) + " bytes";
+    case 400:
+      return "malformed HTTP request";
+    default:
+      return "HTTP error " + std::to_string(status);
   }
 }
 
@@ -62,14 +75,14 @@ HttpServer::HttpServer(HttpServerOptions options) : options_(std::move(options))
     socket_fd_ = fd;
   });
   const int64_t max_body = options_.max_body_bytes;
-  httplib::Server::HandlerWithResponse on_error =
-      [this, max_body](const httplib::Request& req, httplib::Response& res) {
-        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        if (refusal_observer_) refusal_observer_(req.path, res.status);
-        WriteError(res, res.status, CodeForHttpStatus(res.status),
-                   MessageForHttpStatus(res.status, max_body));
-        return httplib::Server::HandlerResponse::Handled;
-      };
+  httplib::Server::HandlerWithResponse on_error = [this, max_body](const httplib::Request& req,
+                                                                   httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    if (refusal_observer_) refusal_observer_(req.path, res.status);
+    WriteError(res, res.status, CodeForHttpStatus(res.status),
+               MessageForHttpStatus(res.status, max_body));
+    return httplib::Server::HandlerResponse::Handled;
+  };
   server_->set_error_handler(std::move(on_error));
   server_->set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {

@@ -20,11 +20,11 @@
 namespace atalaya::daemon {
 
 struct IngestOptions {
-  size_t batch_rows = 256;      // inbox rows fetched per read
-  size_t rows_per_commit = 64;  // inbox rows normalized per transaction (one fsync)
+  size_t batch_rows = 256;                // inbox rows fetched per read
+  size_t rows_per_commit = 64;            // inbox rows normalized per transaction (one fsync)
   size_t rows_per_commit_under_load = 4;  // the same while webhooks wait for the writer
-  int64_t idle_poll_ms = 500;   // re-check the inbox this often even without a Notify()
-  int64_t retry_ms = 200;       // wait after a failed commit before trying the row again
+  int64_t idle_poll_ms = 500;             // re-check the inbox this often even without a Notify()
+  int64_t retry_ms = 200;                 // wait after a failed commit before trying the row again
 };
 
 class IngestWorker {

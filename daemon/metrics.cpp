@@ -19,25 +19,38 @@ void Single(std::ostringstream& out, const char* name, const char* type, const c
 
 const char* WebhookResultName(WebhookResult result) {
   switch (result) {
-    case WebhookResult::kAccepted: return "accepted";
-    case WebhookResult::kDuplicate: return "duplicate";
-    case WebhookResult::kBadSignature: return "bad_signature";
-    case WebhookResult::kMalformed: return "malformed";
-    case WebhookResult::kTooLarge: return "too_large";
-    case WebhookResult::kOverloaded: return "overloaded";
-    case WebhookResult::kError: return "error";
-    case WebhookResult::kCount: break;
+    case WebhookResult::kAccepted:
+      return "accepted";
+    case WebhookResult::kDuplicate:
+      return "duplicate";
+    case WebhookResult::kBadSignature:
+      return "bad_signature";
+    case WebhookResult::kMalformed:
+      return "malformed";
+    case WebhookResult::kTooLarge:
+      return "too_large";
+    case WebhookResult::kOverloaded:
+      return "overloaded";
+    case WebhookResult::kError:
+      return "error";
+    case WebhookResult::kCount:
+      break;
   }
   return "unknown";
 }
 
 const char* WebhookRouteName(WebhookRoute route) {
   switch (route) {
-    case WebhookRoute::kWhatsApp: return "whatsapp";
-    case WebhookRoute::kMessenger: return "messenger";
-    case WebhookRoute::kInstagram: return "instagram";
-    case WebhookRoute::kMeta: return "meta";
-    case WebhookRoute::kCount: break;
+    case WebhookRoute::kWhatsApp:
+      return "whatsapp";
+    case WebhookRoute::kMessenger:
+      return "messenger";
+    case WebhookRoute::kInstagram:
+      return "instagram";
+    case WebhookRoute::kMeta:
+      return "meta";
+    case WebhookRoute::kCount:
+      break;
   }
   return "unknown";
 }

@@ -16,10 +16,9 @@
 namespace atalaya::daemon {
 namespace {
 
-const FlagSpec kFlags = {
-    {"config", "url", "app-secret-file", "from", "text", "name", "id", "user-id",
-     "phone-number-id"},
-    {}};
+const FlagSpec kFlags = {{"config", "url", "app-secret-file", "from", "text", "name", "id",
+                          "user-id", "phone-number-id"},
+                         {}};
 
 std::string ReadSecretFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -99,8 +98,9 @@ int RunSimulate(const std::vector<std::string>& args, const std::vector<std::str
   message.text = a.Get("text", "hola");
   message.timestamp_s = std::chrono::duration_cast<std::chrono::seconds>(now).count();
   message.message_id =
-      a.Get("id", "wamid.SIM" + HexEncode(Sha256(std::to_string(now.count()) + message.from +
-                                                 message.text)).substr(0, 32));
+      a.Get("id", "wamid.SIM" +
+                      HexEncode(Sha256(std::to_string(now.count()) + message.from + message.text))
+                          .substr(0, 32));
   const std::string body = channels::BuildWhatsAppTextWebhook(message);
 
   // Split "scheme://host:port/path" for httplib.
@@ -119,8 +119,8 @@ int RunSimulate(const std::vector<std::string>& args, const std::vector<std::str
   }
   out << res->status << ' ' << res->body << '\n';
   if (res->status == 200) {
-    out << "sent " << message.message_id << " from " << (message.from.empty() ? message.user_id : message.from)
-        << " to " << url << '\n';
+    out << "sent " << message.message_id << " from "
+        << (message.from.empty() ? message.user_id : message.from) << " to " << url << '\n';
   }
   return res->status == 200 ? 0 : 1;
 }

@@ -22,8 +22,9 @@ Result<std::unique_ptr<StateLock>> StateLock::Acquire(const std::string& state_d
     ::close(fd);
     std::string pid = n > 0 ? std::string(holder, n) : "unknown";
     while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
-    return FailedPrecondition("another atalaya (pid " + pid + ") is already serving state directory " +
-                              state_dir + "; stop it first or choose another --state-dir");
+    return FailedPrecondition("another atalaya (pid " + pid +
+                              ") is already serving state directory " + state_dir +
+                              "; stop it first or choose another --state-dir");
   }
   std::string pid = std::to_string(::getpid()) + "\n";
   if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {

@@ -54,8 +54,8 @@ void WebhookRoutes::CountRefused(const std::string& path, int http_status) {
   for (int r = 0; r < static_cast<int>(WebhookRoute::kCount); ++r) {
     auto route = static_cast<WebhookRoute>(r);
     if (path == std::string("/webhooks/") + WebhookRouteName(route)) {
-      metrics_.CountWebhook(route, http_status == 413 ? WebhookResult::kTooLarge
-                                                      : WebhookResult::kMalformed);
+      metrics_.CountWebhook(
+          route, http_status == 413 ? WebhookResult::kTooLarge : WebhookResult::kMalformed);
       return;
     }
   }

@@ -78,8 +78,8 @@ LoadResult RunLoad(int port, int connections, double seconds, const std::string&
       std::vector<double> mine;
       mine.reserve(200000);
       for (int64_t i = 0; !stop; ++i) {
-        std::string body = Body("wamid.BENCH-" + tag + "-" + std::to_string(c) + "-" +
-                                std::to_string(i));
+        std::string body =
+            Body("wamid.BENCH-" + tag + "-" + std::to_string(c) + "-" + std::to_string(i));
         httplib::Headers headers = {
             {"X-Hub-Signature-256", atalaya::channels::SignMetaBody(body, secret)}};
         auto t0 = Clock::now();
@@ -181,12 +181,12 @@ int main(int argc, char** argv) {
 
   // (a) atalaya with the shipped default config: FULL durability, ingest on.
   const std::string state_dir = dir + "/state";
-  DaemonProcess daemon(atalaya_bin,
-                       {"serve", "--config", config, "--state-dir", state_dir, "--listen",
-                        "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--port-file",
-                        dir + "/port", "--admin-port-file", dir + "/admin.port", "--log-level",
-                        "warn"},
-                       {}, dir);
+  DaemonProcess daemon(
+      atalaya_bin,
+      {"serve", "--config", config, "--state-dir", state_dir, "--listen", "127.0.0.1:0",
+       "--admin-listen", "127.0.0.1:0", "--port-file", dir + "/port", "--admin-port-file",
+       dir + "/admin.port", "--log-level", "warn"},
+      {}, dir);
   if (!daemon.Start()) return 1;
   int port = daemon.WaitForPortFile(dir + "/port");
   int admin_port = daemon.WaitForPortFile(dir + "/admin.port");

@@ -45,7 +45,7 @@ class DaemonFixture : public ::testing::Test {
   std::unique_ptr<store::Store> OpenStore();
   std::string Logs() const { return daemon_ ? daemon_->Stderr() + daemon_->Stdout() : ""; }
 
-  std::string dir_;          // the test's temp directory
+  std::string dir_;  // the test's temp directory
   std::string state_dir_;
   std::string config_path_;
   std::string extra_server_yaml_;

@@ -118,11 +118,11 @@ TEST_F(LifecycleE2E, SighupRotatesSecretsAndRefusesABrokenConfig) {
 TEST_F(LifecycleE2E, SimulateAndBackupWorkAgainstARunningDaemon) {
   ASSERT_TRUE(StartDaemon());
   std::string output;
-  int status = RunTool({"simulate", "whatsapp", "--url",
-                        "http://127.0.0.1:" + std::to_string(port_) + "/webhooks/whatsapp",
-                        "--app-secret-file", dir_ + "/app_secret", "--from", "573001112233",
-                        "--text", "hola desde simulate"},
-                       &output);
+  int status = RunTool(
+      {"simulate", "whatsapp", "--url",
+       "http://127.0.0.1:" + std::to_string(port_) + "/webhooks/whatsapp", "--app-secret-file",
+       dir_ + "/app_secret", "--from", "573001112233", "--text", "hola desde simulate"},
+      &output);
   EXPECT_EQ(status, 0) << output;
   EXPECT_THAT(output, HasSubstr("200"));
 
@@ -151,14 +151,15 @@ TEST_F(LifecycleE2E, LogsNeverCarryPhonesTokensOrMessageTexts) {
   auto res = PostSigned(WhatsAppText("wamid.PRIV-1", "573009998877", "mi cédula es 1020304050"));
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200);
-  auto bad = PostWebhook(WhatsAppText("wamid.PRIV-2", "573009998877", "texto secreto"), "sha256=00");
+  auto bad =
+      PostWebhook(WhatsAppText("wamid.PRIV-2", "573009998877", "texto secreto"), "sha256=00");
   ASSERT_TRUE(bad);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_EQ(StopDaemon(), 0);
   const std::string logs = Logs();
   EXPECT_THAT(logs, HasSubstr("serving"));  // the log is not empty: the grep means something
-  for (const char* secret : {"573009998877", "1020304050", "mi cédula", "texto secreto",
-                             kAppSecret, kVerifyToken, "e2e-admin-token"}) {
+  for (const char* secret : {"573009998877", "1020304050", "mi cédula", "texto secreto", kAppSecret,
+                             kVerifyToken, "e2e-admin-token"}) {
     EXPECT_THAT(logs, Not(HasSubstr(secret))) << "log leaks " << secret;
   }
 }

@@ -16,7 +16,8 @@ using ::testing::HasSubstr;
 
 std::string ErrorCodeOf(const httplib::Result& res) {
   auto body = nlohmann::json::parse(res->body, nullptr, false);
-  if (body.is_discarded() || !body.contains("error")) return "<not a JSON error: " + res->body + ">";
+  if (body.is_discarded() || !body.contains("error"))
+    return "<not a JSON error: " + res->body + ">";
   return body["error"]["code"].get<std::string>();
 }
 
@@ -106,12 +107,12 @@ TEST_F(WebhookE2E, BadSignaturesGet401AndStoreNothing) {
   const std::string good = channels::SignMetaBody(body, kAppSecret);
   const std::string hex = good.substr(7);
   const std::vector<std::string> bad = {
-      "",                                                   // missing
-      "sha1=" + hex.substr(0, 40),                          // old algorithm
-      "sha256=" + hex.substr(0, 63),                        // wrong length
-      "sha256=",                                            // empty
+      "",                                                    // missing
+      "sha1=" + hex.substr(0, 40),                           // old algorithm
+      "sha256=" + hex.substr(0, 63),                         // wrong length
+      "sha256=",                                             // empty
       "sha256=" + hex.substr(0, 30) + " " + hex.substr(31),  // whitespace inside
-      channels::SignMetaBody(body, "not-the-secret"),       // wrong secret
+      channels::SignMetaBody(body, "not-the-secret"),        // wrong secret
   };
   for (const std::string& signature : bad) {
     auto res = PostWebhook(body, signature);
@@ -140,8 +141,7 @@ TEST_F(WebhookE2E, MalformedBodiesGet400AndStoreNothing) {
       R"({"object":"whatsapp_business_account"})",
       R"({"object":"whatsapp_business_account","entry":{}})",
       deep,
-      std::string(R"({"object":"whatsapp_business_account","entry":[],"x":")") + "\xC3\x28" +
-          "\"}",
+      std::string(R"({"object":"whatsapp_business_account","entry":[],"x":")") + "\xC3\x28" + "\"}",
   };
   for (const std::string& body : bodies) {
     auto res = PostSigned(body);
@@ -207,14 +207,13 @@ TEST_F(WebhookE2E, UnknownObjectAndGarbageChangesAreKeptAsUnsupported) {
 TEST_F(WebhookE2E, HostileTextIsStoredByteExact) {
   ASSERT_TRUE(StartDaemon());
   const std::vector<std::string> texts = {
-      std::string("nul\0inside", 10),
-      "emoji 😡🔥👍🏽 y tildes ñáéíóú",
-      "\u202Eטקסט מימין לשמאל\u202C عربى",
-      "'; DROP TABLE events; --",
+      std::string("nul\0inside", 10),      "emoji 😡🔥👍🏽 y tildes ñáéíóú",
+      "\u202Eטקסט מימין לשמאל\u202C عربى", "'; DROP TABLE events; --",
       "<script>alert(1)</script>",
   };
   for (size_t i = 0; i < texts.size(); ++i) {
-    auto res = PostSigned(WhatsAppText("wamid.E2E-H" + std::to_string(i), "573001112233", texts[i]));
+    auto res =
+        PostSigned(WhatsAppText("wamid.E2E-H" + std::to_string(i), "573001112233", texts[i]));
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 200);
   }

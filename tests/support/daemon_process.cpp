@@ -50,8 +50,8 @@ bool DaemonProcess::Start() {
   for (char** e = environ; e && *e; ++e) {
     std::string var(*e);
     std::string name = var.substr(0, var.find('='));
-    if (extra_env_.count(name) == 0 && name.rfind("ATALAYA_", 0) != 0 &&
-        name != "NOTIFY_SOCKET" && name != "WATCHDOG_USEC" && name != "WATCHDOG_PID") {
+    if (extra_env_.count(name) == 0 && name.rfind("ATALAYA_", 0) != 0 && name != "NOTIFY_SOCKET" &&
+        name != "WATCHDOG_USEC" && name != "WATCHDOG_PID") {
       env_strings.push_back(var);
     }
   }

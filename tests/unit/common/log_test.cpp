@@ -55,6 +55,14 @@ TEST(LogFormat, IdsAndCausesGetFreeTextMasking) {
             "Bearer [redacted] for **********33\"}\n");
 }
 
+TEST(LogFormat, HashesPrintWholeOnlyWhenTheyAreHex) {
+  Field version = Hash("rules", "4f97b6613401fa6d");
+  Field phone_in_disguise = Hash("rules", "573001112233x");
+  EXPECT_EQ(Line(Level::kInfo, "serving", {&version, &phone_in_disguise}),
+            "{\"ts\":\"2026-11-26T22:41:27.123Z\",\"level\":\"info\",\"msg\":\"serving\","
+            "\"rules\":\"4f97b6613401fa6d\",\"rules\":\"**********33x\"}\n");
+}
+
 TEST(LogFormat, EscapesControlCharactersAndInvalidUtf8) {
   Field weird = Id("path", std::string_view("a\"b\\c\nd\te\x01\x7f"
                                             "f\xff"
