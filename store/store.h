@@ -26,7 +26,9 @@
 #include <string>
 #include <vector>
 
+#include "common/decision.h"
 #include "common/event.h"
+#include "store/outbox.h"
 #include "common/status.h"
 
 namespace atalaya::store {
@@ -59,6 +61,17 @@ struct IngestOutcome {
 struct IngestItem {
   int64_t inbox_id = 0;
   std::vector<Event> events;
+  // Empty, or one per event (same order): the rules' decision stored beside the event, in
+  // queryable columns (filter action and reason, kind, topic, priority, queue, influence)
+  // plus the whole decision JSON with its rule-set version.
+  std::vector<std::optional<Decision>> decisions;
+  // Empty, or one per event: the duplicate key of the event's text (rules::TextKey), so
+  // HasRecentText can answer "did this author send this text lately".
+  std::vector<std::string> text_keys;
+  // Outbound messages the decisions caused, written in the same transaction (the outbox).
+  // Each one's conversation is resolved from the event at `event_index` when
+  // conversation_id is 0.
+  std::vector<NewOutbound> outbound;
 };
 
 // A stored event with the internal ids the store assigned.
@@ -68,6 +81,7 @@ struct StoredEvent {
   int64_t contact_id = 0;        // 0 when the event has no author (e.g. a status)
   int64_t conversation_id = 0;   // 0 when not part of a conversation
   Event event;
+  std::optional<Decision> decision;  // the rules' decision stored with it, if any
 };
 
 struct EventQuery {
@@ -193,6 +207,37 @@ class Store {
                                 int64_t conversation_id, int64_t now_ms) = 0;
 
   virtual Result<std::vector<StoredEvent>> ListEvents(const EventQuery& query) = 0;
+  virtual Result<std::optional<StoredEvent>> GetEvent(int64_t event_id) = 0;
+  // Whether `author_id` sent a message with this text key on `channel` at a time t with
+  // since_ms <= t <= until_ms (the rules' duplicate filter).
+  virtual Result<bool> HasRecentText(Channel channel, const std::string& author_id,
+                                     const std::string& text_key, int64_t since_ms,
+                                     int64_t until_ms) = 0;
+
+  // --- The outbox (see store/outbox.h for the life of a message) ---
+  // Queues one message; returns its id. kAlreadyExists when `idempotency_key` was used before
+  // (the existing id is in the message), kNotFound for an unknown conversation,
+  // kFailedPrecondition for a second private reply to the same comment.
+  virtual Result<int64_t> EnqueueOutbound(const NewOutbound& message, int64_t now_ms) = 0;
+  // Messages in kPending whose next attempt is due, oldest first.
+  virtual Result<std::vector<OutboundMessage>> DueOutbound(int64_t now_ms, size_t limit) = 0;
+  // kPending → kSending, attempts + 1, durably BEFORE the request leaves: a crash after this
+  // leaves the row in kSending, which RecoverOutbound flags as a possible duplicate.
+  virtual Status MarkOutboundSending(int64_t id, int64_t now_ms) = 0;
+  // kSending → kSent with the platform's message id (delivery statuses then attach to it, as
+  // RecordOutbound does).
+  virtual Status MarkOutboundSent(int64_t id, const std::string& platform_message_id,
+                                  int64_t now_ms) = 0;
+  // kSending → kPending with the next attempt time and the last error (transient failure).
+  virtual Status MarkOutboundRetry(int64_t id, int64_t next_attempt_ms, const OutboundError& error,
+                                   int64_t now_ms) = 0;
+  // kSending/kPending → kFailed with the platform's (or our own) code and message.
+  virtual Status MarkOutboundFailed(int64_t id, const OutboundError& error, int64_t now_ms) = 0;
+  // At start: every kSending row (its request may or may not have reached the platform)
+  // goes back to kPending with possible_duplicate = true. Returns how many.
+  virtual Result<int64_t> RecoverOutbound(int64_t now_ms) = 0;
+  virtual Result<std::optional<OutboundMessage>> GetOutbound(int64_t id) = 0;
+  virtual Result<std::vector<OutboundMessage>> ListOutbound(int64_t conversation_id) = 0;
   virtual Result<std::optional<Contact>> FindContact(Channel channel,
                                                      const std::string& external_id) = 0;
   virtual Result<std::optional<Contact>> GetContact(int64_t contact_id) = 0;
