@@ -12,7 +12,9 @@
 // found in kSending at start, resent, and flagged possible_duplicate.
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/event.h"
 
@@ -20,11 +22,12 @@ namespace atalaya::store {
 
 enum class OutboxState { kPending, kSending, kSent, kFailed };
 const char* OutboxStateName(OutboxState state);  // "pending", "sending", "sent", "failed"
+std::optional<OutboxState> ParseOutboxState(std::string_view name);
 
 struct OutboundError {
-  int64_t code = 0;      // the platform's error code (e.g. 131047, 551, 190), 0 for ours
-  int64_t subcode = 0;   // Graph error_subcode when present
-  std::string message;   // the platform's or our own reason, for agents and logs
+  int64_t code = 0;     // the platform's error code (e.g. 131047, 551, 190), 0 for ours
+  int64_t subcode = 0;  // Graph error_subcode when present
+  std::string message;  // the platform's or our own reason, for agents and logs
 };
 
 // What a caller asks to send. `kind` and `payload_json` are the channel's to interpret:
@@ -36,7 +39,7 @@ struct NewOutbound {
   std::string account_id;       // our side: phone_number_id / Page id / IG account id
   int64_t conversation_id = 0;  // 0 = resolve from IngestItem::events[event_index]
   int event_index = -1;
-  std::string recipient_id;     // PSID / IGSID / wa_id, or the comment/post id for replies
+  std::string recipient_id;  // PSID / IGSID / wa_id, or the comment/post id for replies
   std::string kind;
   std::string payload_json;
   std::string author;           // "bot", "agent:<id>", "api"

@@ -15,6 +15,7 @@ namespace atalaya::store {
 namespace {
 
 using testing_util::Delivery;
+using testing_util::Item;
 using testing_util::OpenOrDie;
 using testing_util::Options;
 using testing_util::TestDir;
@@ -573,9 +574,9 @@ TEST_F(IngestTest, BatchCommitsManyRowsTogetherAndIsolatesFailures) {
   }
   const int64_t commits_before = store_->GetWriterStats().commits;
   std::vector<Result<IngestOutcome>> results = store_->CommitIngestBatch(
-      {{1, {WhatsAppText("wamid.1", kWaId, "uno"), WhatsAppText("wamid.2", kWaId, "dos")}},
-       {999, {WhatsAppText("wamid.X", kWaId, "row 999 does not exist")}},
-       {2, {WhatsAppText("wamid.2", kWaId, "dos"), WhatsAppText("wamid.3", kWaId, "tres")}}},
+      {Item(1, {WhatsAppText("wamid.1", kWaId, "uno"), WhatsAppText("wamid.2", kWaId, "dos")}),
+       Item(999, {WhatsAppText("wamid.X", kWaId, "row 999 does not exist")}),
+       Item(2, {WhatsAppText("wamid.2", kWaId, "dos"), WhatsAppText("wamid.3", kWaId, "tres")})},
       2'000);
 
   ASSERT_EQ(results.size(), 3u);
@@ -599,8 +600,8 @@ TEST(IngestBatch, RefusedWholeWhenItDoesNotFitTheQueue) {
   auto store = OpenOrDie(options);
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->AppendInbox(Delivery("row 1")).ok());
-  std::vector<Result<IngestOutcome>> results =
-      store->CommitIngestBatch({{1, {WhatsAppText("wamid.1", kWaId, "uno")}}, {1, {}}, {1, {}}}, 5);
+  std::vector<Result<IngestOutcome>> results = store->CommitIngestBatch(
+      {Item(1, {WhatsAppText("wamid.1", kWaId, "uno")}), Item(1, {}), Item(1, {})}, 5);
   ASSERT_EQ(results.size(), 3u);
   for (const auto& result : results) {
     EXPECT_EQ(result.status().code(), ErrorCode::kUnavailable);
@@ -619,7 +620,7 @@ TEST(IngestBatch, LargerThanMaxBatchSpansSeveralCommits) {
   std::vector<IngestItem> items;
   for (int i = 1; i <= 5; ++i) {
     ASSERT_TRUE(store->AppendInbox(Delivery("row " + std::to_string(i))).ok());
-    items.push_back({i, {WhatsAppText("wamid." + std::to_string(i), kWaId, "x")}});
+    items.push_back(Item(i, {WhatsAppText("wamid." + std::to_string(i), kWaId, "x")}));
   }
   const int64_t commits_before = store->GetWriterStats().commits;
   for (const auto& result : store->CommitIngestBatch(items, 5)) {
