@@ -99,6 +99,12 @@ Event FullEvent() {
   e.new_author_id = "";
   e.unsupported_reason = "";
   e.raw_json = R"({"id":"wamid.FULL"})";
+  // Fields since schema v2.
+  e.action = "edit";
+  e.standby = true;
+  e.thread_url = "https://facebook.test/post/1";
+  e.new_author_alt_id = "15550001111";
+  e.rating = 4;
   return e;
 }
 
@@ -163,6 +169,16 @@ void ExpectSameEvent(const Event& a, const Event& b) {
   }
   EXPECT_EQ(a.unsupported_reason, b.unsupported_reason);
   EXPECT_EQ(a.raw_json, b.raw_json);
+  EXPECT_EQ(a.direction, b.direction);
+  EXPECT_EQ(a.action, b.action);
+  EXPECT_EQ(a.standby, b.standby);
+  EXPECT_EQ(a.recipient_id, b.recipient_id);
+  EXPECT_EQ(a.thread_url, b.thread_url);
+  EXPECT_EQ(a.new_author_alt_id, b.new_author_alt_id);
+  EXPECT_EQ(a.rating, b.rating);
+  if (a.status && b.status) {
+    EXPECT_EQ(a.status->watermark_ms, b.status->watermark_ms);
+  }
 }
 
 TEST_F(IngestTest, EveryFieldRoundTrips) {
