@@ -25,10 +25,18 @@ std::vector<NamedIdentity> IdentitiesOf(const Event& event) {
     }
     identities.push_back({IdentityKind(event.channel, id), id});
   };
+  if (event.direction != Direction::kInbound) {
+    // The account wrote it (an echo, the Page's own comment): the customer is the recipient.
+    add(event.recipient_id);
+    return identities;
+  }
   add(event.author.id);
   add(event.author.alt_id);
-  // A number change: the new id belongs to the same person.
-  if (event.kind == EventKind::kIdentity) add(event.new_author_id);
+  // A number change: the new ids belong to the same person.
+  if (event.kind == EventKind::kIdentity) {
+    add(event.new_author_id);
+    add(event.new_author_alt_id);
+  }
   return identities;
 }
 
@@ -174,8 +182,11 @@ int64_t ResolveContact(Connection& conn, const Event& event, int64_t now_ms) {
   for (const NamedIdentity* identity : unowned) {
     AddIdentity(conn, contact_id, event.channel, *identity, now_ms);
   }
-  const int64_t ts_ms = event.timestamp_ms > 0 ? event.timestamp_ms : now_ms;
-  UpdateProfile(conn, contact_id, event.author.name, event.author.phone, ts_ms);
+  // An outbound event's author is the account, not this person.
+  if (event.direction == Direction::kInbound) {
+    const int64_t ts_ms = event.timestamp_ms > 0 ? event.timestamp_ms : now_ms;
+    UpdateProfile(conn, contact_id, event.author.name, event.author.phone, ts_ms);
+  }
   return contact_id;
 }
 

@@ -27,8 +27,10 @@ namespace atalaya::store {
 // The identity kind an external id has on `channel` ("bsuid", "wa_id", "psid", ...).
 std::string IdentityKind(Channel channel, const std::string& external_id);
 
-// Finds or creates (merging as above) the contact the event's author names. Returns 0 when
-// the event names no identity.
+// Finds or creates (merging as above) the contact the event's author names — or, for an
+// event the account wrote (direction != kInbound), the contact its recipient_id names; such
+// an event never changes the contact's name or phone. Returns 0 when the event names no
+// identity.
 int64_t ResolveContact(Connection& conn, const Event& event, int64_t now_ms);
 
 // Loads a contact with its identities, following merges to the surviving contact.

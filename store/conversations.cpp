@@ -42,6 +42,7 @@ int64_t FindOrCreate(Connection& conn, const Event& event, int64_t contact_id,
 void MoveThread(Connection& conn, int64_t from, int64_t into) {
   for (const char* sql : {"UPDATE events SET conversation_id = ? WHERE conversation_id = ?",
                           "UPDATE deliveries SET conversation_id = ? WHERE conversation_id = ?",
+                          "UPDATE outbox SET conversation_id = ? WHERE conversation_id = ?",
                           "UPDATE conversations SET merged_into = ? WHERE merged_into = ?"}) {
     Statement update = conn.Prepare(sql);
     update->bind(1, into);
@@ -75,7 +76,7 @@ int64_t ResolveConversation(Connection& conn, const Event& event, int64_t contac
   const std::string thread_id = event.thread_id.empty() ? event.platform_id : event.thread_id;
   if (is_public ? thread_id.empty() : contact_id == 0) return 0;
   const int64_t conversation_id = FindOrCreate(conn, event, contact_id, thread_id, now_ms);
-  if (IsInboundFromCustomer(event.kind)) {
+  if (event.direction == Direction::kInbound && IsInboundFromCustomer(event.kind)) {
     Statement update = conn.Prepare(
         "UPDATE conversations SET last_inbound_ms = MAX(last_inbound_ms, ?) "
         "WHERE id = ?");

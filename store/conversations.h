@@ -19,12 +19,14 @@ namespace atalaya::store {
 bool IsInboundFromCustomer(EventKind kind);
 
 // Finds or creates the conversation of an event (0 when it belongs to none: no contact for a
-// private event, no thread for a public one) and moves last_inbound_ms forward.
+// private event, no thread for a public one) and moves last_inbound_ms forward — only for
+// what a customer wrote (direction kInbound), never for the account's own messages.
 int64_t ResolveConversation(Connection& conn, const Event& event, int64_t contact_id,
                             int64_t now_ms);
 
 // Moves every conversation of contact `from` to contact `into` (a contact merge). Two private
-// threads on the same (channel, account) become one: events and deliveries move to the older.
+// threads on the same (channel, account) become one: events, deliveries and outbox rows move
+// to the older.
 void MergeConversations(Connection& conn, int64_t from, int64_t into);
 
 std::optional<Conversation> LoadConversation(Connection& conn, int64_t conversation_id);

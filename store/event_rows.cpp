@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "common/decision.h"
+
 namespace atalaya::store {
 namespace {
 
@@ -15,8 +17,40 @@ constexpr const char* kEventColumns =
     "parent_id, location_latitude, location_longitude, location_name, location_address, "
     "reaction_to_id, reaction_emoji, referral_json, contacts_json, new_author_id, "
     "status_message_id, status_status, status_recipient_id, status_error_code, "
-    "status_error_title, status_error_detail, unsupported_reason, raw_json";
-constexpr int kEventColumnCount = 42;
+    "status_error_title, status_error_detail, unsupported_reason, raw_json, "
+    "direction, action, standby, recipient_id, thread_url, new_author_alt_id, rating, "
+    "status_watermark_ms";
+constexpr int kEventColumnCount = 50;
+
+// The decision and text key columns (migration 2), written beside the event's own columns;
+// a SELECT reads only decision_json back, the others are there for queries.
+constexpr const char* kDecisionColumns =
+    "filter_action, filter_reason, decision_kind, decision_topic, priority, queue, influence, "
+    "ruleset_version, decision_json, text_key";
+constexpr int kDecisionColumnCount = 10;
+
+void BindDecisionColumns(SQLite::Statement& insert, int first, const Decision* decision,
+                         const std::string& text_key) {
+  int i = first;
+  if (decision != nullptr) {
+    insert.bind(i++, FilterActionName(decision->filter));
+    insert.bind(i++, decision->filter_reason);
+    insert.bind(i++, decision->Label("kind"));
+    insert.bind(i++, decision->Label("topic"));
+    insert.bind(i++, decision->priority);
+    insert.bind(i++, decision->queue);
+    insert.bind(i++, decision->influence);
+    insert.bind(i++, decision->ruleset_version);
+    insert.bind(i++, DecisionToJson(*decision));
+  } else {
+    for (int k = 0; k < 9; ++k) insert.bind(i++);  // NULL: no decision
+  }
+  if (text_key.empty()) {
+    insert.bind(i++);  // NULL: stays out of the recent-text index
+  } else {
+    insert.bind(i++, text_key);
+  }
+}
 
 // Strings are bound with their length (sqlite3_bind_text with size), so embedded NULs and
 // any bytes survive; they are read back with getString, which uses the stored length.
@@ -73,6 +107,18 @@ void BindEventColumns(SQLite::Statement& insert, int first, const Event& e) {
   }
   insert.bind(i++, e.unsupported_reason);
   insert.bind(i++, e.raw_json);
+  insert.bind(i++, DirectionName(e.direction));
+  insert.bind(i++, e.action);
+  insert.bind(i++, e.standby ? 1 : 0);
+  insert.bind(i++, e.recipient_id);
+  insert.bind(i++, e.thread_url);
+  insert.bind(i++, e.new_author_alt_id);
+  insert.bind(i++, e.rating);
+  if (e.status) {
+    insert.bind(i++, e.status->watermark_ms);
+  } else {
+    insert.bind(i++);
+  }
 }
 
 Event ReadEventColumns(SQLite::Statement& row, int first) {
@@ -135,6 +181,14 @@ Event ReadEventColumns(SQLite::Statement& row, int first) {
   i += 6;
   e.unsupported_reason = row.getColumn(i++).getString();
   e.raw_json = row.getColumn(i++).getString();
+  e.direction = ParseDirection(row.getColumn(i++).getString()).value_or(Direction::kInbound);
+  e.action = row.getColumn(i++).getString();
+  e.standby = row.getColumn(i++).getInt() != 0;
+  e.recipient_id = row.getColumn(i++).getString();
+  e.thread_url = row.getColumn(i++).getString();
+  e.new_author_alt_id = row.getColumn(i++).getString();
+  e.rating = row.getColumn(i++).getInt();
+  if (e.status) e.status->watermark_ms = row.getColumn(i).getInt64();  // v1's NULL reads 0
   return e;
 }
 
@@ -183,11 +237,14 @@ std::vector<Attachment> LoadAttachments(Connection& conn, int64_t event_id) {
 
 }  // namespace
 
-std::optional<int64_t> InsertEvent(Connection& conn, const Event& event, const EventLinks& links) {
+std::optional<int64_t> InsertEvent(Connection& conn, const Event& event, const EventLinks& links,
+                                   const Decision* decision, const std::string& text_key) {
   std::string sql = "INSERT INTO events (inbox_id, contact_id, conversation_id, stored_ms, ";
   sql += kEventColumns;
+  sql += ", ";
+  sql += kDecisionColumns;
   sql += ") VALUES (?, ?, ?, ?";
-  for (int k = 0; k < kEventColumnCount; ++k) sql += ", ?";
+  for (int k = 0; k < kEventColumnCount + kDecisionColumnCount; ++k) sql += ", ?";
   sql += ") ON CONFLICT (channel, dedup_key) DO NOTHING";
   Statement insert = conn.Prepare(sql);
   insert->bind(1, links.inbox_id);
@@ -195,6 +252,7 @@ std::optional<int64_t> InsertEvent(Connection& conn, const Event& event, const E
   insert->bind(3, links.conversation_id);
   insert->bind(4, links.stored_ms);
   BindEventColumns(*insert, 5, event);
+  BindDecisionColumns(*insert, 5 + kEventColumnCount, decision, text_key);
   if (insert->exec() == 0) return std::nullopt;
   const int64_t id = conn.db().getLastInsertRowid();
   InsertAttachments(conn, id, event.attachments);
@@ -213,9 +271,10 @@ void LinkEvent(Connection& conn, int64_t event_id, int64_t contact_id, int64_t c
 std::vector<StoredEvent> QueryEvents(Connection& conn, const EventQuery& query) {
   std::string sql = "SELECT id, inbox_id, contact_id, conversation_id, ";
   sql += kEventColumns;
-  sql += " FROM events WHERE id > ?";
+  sql += ", decision_json FROM events WHERE id > ?";
   if (query.channel) sql += " AND channel = ?";
   if (query.kind) sql += " AND kind = ?";
+  if (query.direction) sql += " AND direction = ?";
   if (query.contact_id) sql += " AND contact_id = ?";
   if (query.conversation_id) sql += " AND conversation_id = ?";
   if (!query.dedup_key.empty()) sql += " AND dedup_key = ?";
@@ -225,6 +284,7 @@ std::vector<StoredEvent> QueryEvents(Connection& conn, const EventQuery& query) 
   select->bind(i++, query.after_id);
   if (query.channel) select->bind(i++, ChannelName(*query.channel));
   if (query.kind) select->bind(i++, EventKindName(*query.kind));
+  if (query.direction) select->bind(i++, DirectionName(*query.direction));
   if (query.contact_id) select->bind(i++, *query.contact_id);
   if (query.conversation_id) select->bind(i++, *query.conversation_id);
   if (!query.dedup_key.empty()) select->bind(i++, query.dedup_key);
@@ -238,12 +298,41 @@ std::vector<StoredEvent> QueryEvents(Connection& conn, const EventQuery& query) 
     stored.contact_id = select->getColumn(2).getInt64();
     stored.conversation_id = select->getColumn(3).getInt64();
     stored.event = ReadEventColumns(*select, 4);
+    const SQLite::Column decision_json = select->getColumn(4 + kEventColumnCount);
+    if (!decision_json.isNull()) {
+      // Written by DecisionToJson, so a failed parse means a hand edit: show no decision
+      // rather than fail the whole read.
+      Result<Decision> decision = DecisionFromJson(decision_json.getString());
+      if (decision.ok()) stored.decision = std::move(decision).value();
+    }
     events.push_back(std::move(stored));
   }
   for (StoredEvent& stored : events) {
     stored.event.attachments = LoadAttachments(conn, stored.id);
   }
   return events;
+}
+
+std::optional<StoredEvent> LoadEvent(Connection& conn, int64_t event_id) {
+  EventQuery query;
+  query.after_id = event_id - 1;
+  query.limit = 1;
+  std::vector<StoredEvent> found = QueryEvents(conn, query);
+  if (found.empty() || found.front().id != event_id) return std::nullopt;
+  return std::move(found.front());
+}
+
+bool HasText(Connection& conn, Channel channel, const std::string& author_id,
+             const std::string& text_key, int64_t since_ms, int64_t until_ms) {
+  Statement select = conn.Prepare(
+      "SELECT 1 FROM events WHERE channel = ? AND author_id = ? AND text_key = ? "
+      "AND timestamp_ms BETWEEN ? AND ? LIMIT 1");
+  select->bind(1, ChannelName(channel));
+  select->bind(2, author_id);
+  select->bind(3, text_key);
+  select->bind(4, since_ms);
+  select->bind(5, until_ms);
+  return select->executeStep();
 }
 
 }  // namespace atalaya::store

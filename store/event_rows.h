@@ -8,8 +8,10 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
+#include "common/decision.h"
 #include "common/event.h"
 #include "store/connection.h"
 #include "store/store.h"
@@ -23,14 +25,22 @@ struct EventLinks {
   int64_t stored_ms = 0;
 };
 
-// Inserts the event unless (channel, dedup_key) is already stored. Returns the new row id,
-// or nullopt for a duplicate (nothing written).
-std::optional<int64_t> InsertEvent(Connection& conn, const Event& event, const EventLinks& links);
+// Inserts the event unless (channel, dedup_key) is already stored, with the rules' decision
+// (nullptr: none) and its text key ("" = none). Returns the new row id, or nullopt for a
+// duplicate (nothing written).
+std::optional<int64_t> InsertEvent(Connection& conn, const Event& event, const EventLinks& links,
+                                   const Decision* decision, const std::string& text_key);
 
 // Sets the contact and conversation of an already inserted event.
 void LinkEvent(Connection& conn, int64_t event_id, int64_t contact_id, int64_t conversation_id);
 
 // Runs `query` (see EventQuery) and loads each event with its attachments.
 std::vector<StoredEvent> QueryEvents(Connection& conn, const EventQuery& query);
+
+std::optional<StoredEvent> LoadEvent(Connection& conn, int64_t event_id);
+
+// Store::HasRecentText, served by the events_recent_text index.
+bool HasText(Connection& conn, Channel channel, const std::string& author_id,
+             const std::string& text_key, int64_t since_ms, int64_t until_ms);
 
 }  // namespace atalaya::store

@@ -20,7 +20,13 @@
 
 namespace atalaya::store {
 
-Status ApplyIngest(Connection& conn, int64_t inbox_id, const std::vector<Event>& events,
-                   int64_t now_ms, IngestOutcome& outcome);
+// Also stores each event's decision and text key, applies watermark receipts, and queues the
+// item's outbound messages. An outbound message tied (event_index) to an event that was a
+// duplicate is skipped: the first delivery of that event queued it already. Errors, which
+// roll back the whole item: kInvalidArgument when decisions/text_keys are neither empty nor
+// one per event, or an outbound message names an event that is out of range or belongs to
+// no conversation; the outbox's own errors (see InsertOutbound).
+Status ApplyIngest(Connection& conn, const IngestItem& item, int64_t now_ms,
+                   IngestOutcome& outcome);
 
 }  // namespace atalaya::store

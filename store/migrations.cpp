@@ -6,6 +6,7 @@
 #include <string>
 
 #include "store/schema_v1.h"
+#include "store/schema_v2.h"
 #include "store/sqlite_error.h"
 
 namespace atalaya::store {
@@ -13,6 +14,7 @@ namespace {
 
 constexpr Migration kMigrations[] = {
     {1, "inbox, events, contacts, conversations, deliveries", kSchemaV1},
+    {2, "event fields since v1, decisions, text keys, outbox", kSchemaV2},
 };
 
 int LatestVersion(std::span<const Migration> migrations) {

@@ -13,14 +13,15 @@
 #include <utility>
 
 #include "common/crypto.h"
-#include "store/contacts.h"
 #include "store/checkpointer.h"
+#include "store/contacts.h"
 #include "store/conversations.h"
 #include "store/deliveries.h"
 #include "store/event_rows.h"
 #include "store/group_commit_writer.h"
 #include "store/ingest.h"
 #include "store/migrations.h"
+#include "store/outbox_rows.h"
 #include "store/reader_pool.h"
 #include "store/sqlite_error.h"
 #include "store/store.h"
@@ -111,7 +112,10 @@ class SqliteStore final : public Store {
     auto outcome = std::make_shared<IngestOutcome>();
     Status status = writer_.Submit(
         Guarded("commit ingest", [outcome, inbox_id, events, now_ms](Connection& conn) {
-          return ApplyIngest(conn, inbox_id, events, now_ms, *outcome);
+          IngestItem item;
+          item.inbox_id = inbox_id;
+          item.events = events;
+          return ApplyIngest(conn, item, now_ms, *outcome);
         }));
     if (!status.ok()) return status;
     return *outcome;
@@ -125,7 +129,7 @@ class SqliteStore final : public Store {
       auto outcome = std::make_shared<IngestOutcome>();
       outcomes.push_back(outcome);
       works.push_back(Guarded("commit ingest", [outcome, item, now_ms](Connection& conn) {
-        return ApplyIngest(conn, item.inbox_id, item.events, now_ms, *outcome);
+        return ApplyIngest(conn, item, now_ms, *outcome);
       }));
     }
     const std::vector<Status> statuses = writer_.SubmitAll(std::move(works));
@@ -155,6 +159,92 @@ class SqliteStore final : public Store {
     return readers_.Read("list events", [&](Connection& conn) { return QueryEvents(conn, query); });
   }
 
+  Result<std::optional<StoredEvent>> GetEvent(int64_t event_id) override {
+    return readers_.Read("get event", [&](Connection& conn) { return LoadEvent(conn, event_id); });
+  }
+
+  Result<bool> HasRecentText(Channel channel, const std::string& author_id,
+                             const std::string& text_key, int64_t since_ms,
+                             int64_t until_ms) override {
+    if (author_id.empty() || text_key.empty()) return false;  // nothing to match on
+    return readers_.Read("look up recent text", [&](Connection& conn) {
+      return HasText(conn, channel, author_id, text_key, since_ms, until_ms);
+    });
+  }
+
+  Result<int64_t> EnqueueOutbound(const NewOutbound& message, int64_t now_ms) override {
+    if (message.conversation_id <= 0) {
+      return InvalidArgument("outbound message names no conversation");
+    }
+    auto id = std::make_shared<int64_t>(0);
+    Status status =
+        writer_.Submit(Guarded("enqueue outbound", [id, message, now_ms](Connection& conn) {
+          Result<int64_t> inserted = InsertOutbound(conn, message, message.conversation_id, now_ms);
+          if (!inserted.ok()) return inserted.status();
+          *id = *inserted;
+          return Status::Ok();
+        }));
+    if (!status.ok()) return status;
+    return *id;
+  }
+
+  Result<std::vector<OutboundMessage>> DueOutbound(int64_t now_ms, size_t limit) override {
+    return readers_.Read("read due outbound",
+                         [&](Connection& conn) { return LoadDueOutbound(conn, now_ms, limit); });
+  }
+
+  Status MarkOutboundSending(int64_t id, int64_t now_ms) override {
+    return writer_.Submit(Guarded("mark outbound sending", [id, now_ms](Connection& conn) {
+      return MarkSending(conn, id, now_ms);
+    }));
+  }
+
+  Status MarkOutboundSent(int64_t id, const std::string& platform_message_id,
+                          int64_t now_ms) override {
+    return writer_.Submit(
+        Guarded("mark outbound sent", [id, platform_message_id, now_ms](Connection& conn) {
+          return MarkSent(conn, id, platform_message_id, now_ms);
+        }));
+  }
+
+  Status MarkOutboundRetry(int64_t id, int64_t next_attempt_ms, const OutboundError& error,
+                           int64_t now_ms) override {
+    return writer_.Submit(
+        Guarded("mark outbound retry", [id, next_attempt_ms, error, now_ms](Connection& conn) {
+          return MarkRetry(conn, id, next_attempt_ms, error, now_ms);
+        }));
+  }
+
+  Status MarkOutboundFailed(int64_t id, const OutboundError& error, int64_t now_ms) override {
+    return writer_.Submit(Guarded("mark outbound failed", [id, error, now_ms](Connection& conn) {
+      return MarkFailed(conn, id, error, now_ms);
+    }));
+  }
+
+  Result<int64_t> RecoverOutbound(int64_t now_ms) override {
+    auto recovered = std::make_shared<int64_t>(0);
+    Status status =
+        writer_.Submit(Guarded("recover outbound", [recovered, now_ms](Connection& conn) {
+          *recovered = RecoverSending(conn, now_ms);
+          return Status::Ok();
+        }));
+    if (!status.ok()) return status;
+    return *recovered;
+  }
+
+  Result<std::optional<OutboundMessage>> GetOutbound(int64_t id) override {
+    return readers_.Read("get outbound", [&](Connection& conn) { return LoadOutbound(conn, id); });
+  }
+
+  Result<std::vector<OutboundMessage>> ListOutbound(int64_t conversation_id) override {
+    return readers_.Read("list outbound", [&](Connection& conn) {
+      // A merged thread's messages moved to the surviving one.
+      const std::optional<Conversation> conversation = LoadConversation(conn, conversation_id);
+      if (!conversation) return std::vector<OutboundMessage>{};
+      return LoadConversationOutbound(conn, conversation->id);
+    });
+  }
+
   Result<std::optional<Contact>> FindContact(Channel channel,
                                              const std::string& external_id) override {
     return readers_.Read("find contact", [&](Connection& conn) {
@@ -180,10 +270,14 @@ class SqliteStore final : public Store {
 
   Result<InboxStats> GetInboxStats(int64_t /*now_ms*/) override {
     return readers_.Read("read inbox stats", [&](Connection& conn) {
+      // Both counts read indexes only (inbox_pending, inbox_received), never the bodies; the
+      // oldest pending row is the smallest pending id (ids grow with arrival), one index seek.
       Statement select = conn.Prepare(
-          "SELECT (SELECT COUNT(*) FROM inbox WHERE processed_ms IS NULL), "
-          "(SELECT MIN(received_ms) FROM inbox WHERE processed_ms IS NULL), "
-          "(SELECT COUNT(*) FROM inbox)");
+          "SELECT (SELECT COUNT(*) FROM inbox INDEXED BY inbox_pending "
+          "WHERE processed_ms IS NULL), "
+          "(SELECT received_ms FROM inbox WHERE id = "
+          "(SELECT MIN(id) FROM inbox WHERE processed_ms IS NULL)), "
+          "(SELECT COUNT(*) FROM inbox INDEXED BY inbox_received)");
       select->executeStep();
       InboxStats stats;
       stats.backlog = select->getColumn(0).getInt64();

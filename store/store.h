@@ -26,8 +26,10 @@
 #include <string>
 #include <vector>
 
+#include "common/decision.h"
 #include "common/event.h"
 #include "common/status.h"
+#include "store/outbox.h"
 
 namespace atalaya::store {
 
@@ -50,29 +52,44 @@ struct InboxRow {
 // What one ingest transaction did.
 struct IngestOutcome {
   int events_stored = 0;
-  int events_duplicate = 0;      // already stored from an earlier (re-batched) delivery
-  int statuses_applied = 0;      // moved an outbound message's delivery state forward
-  int statuses_pending = 0;      // for a message id not known yet; applied when it appears
+  int events_duplicate = 0;  // already stored from an earlier (re-batched) delivery
+  int statuses_applied = 0;  // moved an outbound message's delivery state forward
+  int statuses_pending = 0;  // for a message id not known yet; applied when it appears
+  int outbound_queued = 0;   // IngestItem::outbound rows written to the outbox
+  int outbound_skipped = 0;  // tied to an event that was a duplicate: queued back then
 };
 
 // One inbox row's normalized events, for CommitIngestBatch.
 struct IngestItem {
   int64_t inbox_id = 0;
   std::vector<Event> events;
+  // Empty, or one per event (same order): the rules' decision stored beside the event, in
+  // queryable columns (filter action and reason, kind, topic, priority, queue, influence)
+  // plus the whole decision JSON with its rule-set version.
+  std::vector<std::optional<Decision>> decisions;
+  // Empty, or one per event: the duplicate key of the event's text (rules::TextKey), so
+  // HasRecentText can answer "did this author send this text lately".
+  std::vector<std::string> text_keys;
+  // Outbound messages the decisions caused, written in the same transaction (the outbox).
+  // Each one's conversation is resolved from the event at `event_index` when
+  // conversation_id is 0.
+  std::vector<NewOutbound> outbound;
 };
 
 // A stored event with the internal ids the store assigned.
 struct StoredEvent {
   int64_t id = 0;
   int64_t inbox_id = 0;
-  int64_t contact_id = 0;        // 0 when the event has no author (e.g. a status)
-  int64_t conversation_id = 0;   // 0 when not part of a conversation
+  int64_t contact_id = 0;       // 0 when the event has no author (e.g. a status)
+  int64_t conversation_id = 0;  // 0 when not part of a conversation
   Event event;
+  std::optional<Decision> decision;  // the rules' decision stored with it, if any
 };
 
 struct EventQuery {
   std::optional<Channel> channel;
   std::optional<EventKind> kind;
+  std::optional<Direction> direction;
   std::optional<int64_t> contact_id;
   std::optional<int64_t> conversation_id;
   std::string dedup_key;  // exact match when not empty
@@ -82,7 +99,7 @@ struct EventQuery {
 
 struct ContactIdentity {
   Channel channel = Channel::kWhatsApp;
-  std::string kind;         // "bsuid", "wa_id", "psid", "igsid", ...
+  std::string kind;  // "bsuid", "wa_id", "psid", "igsid", ...
   std::string external_id;
 };
 
@@ -98,10 +115,10 @@ struct Conversation {
   int64_t id = 0;
   Channel channel = Channel::kWhatsApp;
   std::string account_id;
-  int64_t contact_id = 0;        // private thread: (account, contact)
-  std::string thread_id;         // public thread: the post id (issue 4)
+  int64_t contact_id = 0;  // private thread: (account, contact)
+  std::string thread_id;   // public thread: the post id (issue 4)
   Visibility visibility = Visibility::kPrivate;
-  int64_t last_inbound_ms = 0;   // the customer's last message, for the 24 h windows
+  int64_t last_inbound_ms = 0;  // the customer's last message, for the 24 h windows
 };
 
 // Delivery state of an outbound message, as platform status webhooks reported it.
@@ -123,28 +140,28 @@ struct InboxStats {
 // Counters of the group-commit writer, for /metrics and the benchmark.
 struct WriterStats {
   int64_t commits = 0;
-  int64_t rows = 0;                 // write requests committed
+  int64_t rows = 0;  // write requests committed
   int64_t failed_commits = 0;
-  int64_t rejected_overload = 0;    // refused at once: queue over its limit
-  int64_t timed_out = 0;            // caller gave up waiting past the commit deadline
-  int64_t queue_depth = 0;          // waiting now
+  int64_t rejected_overload = 0;  // refused at once: queue over its limit
+  int64_t timed_out = 0;          // caller gave up waiting past the commit deadline
+  int64_t queue_depth = 0;        // waiting now
   int64_t commit_ns_sum = 0;
   // Commit latency histogram, cumulative like Prometheus' `le` buckets: commit_buckets[i]
   // counts commits that took <= kCommitBucketsMs[i]; `commits` is the +Inf bucket.
   static constexpr int kBuckets = 10;
   static constexpr double kCommitBucketsMs[kBuckets] = {0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 1000};
   int64_t commit_buckets[kBuckets] = {};
-  int64_t last_progress_ms = 0;     // wall time of the last successful commit (watchdog)
+  int64_t last_progress_ms = 0;  // wall time of the last successful commit (watchdog)
 };
 
 enum class Synchronous { kFull, kNormal };
 
 struct SqliteOptions {
-  std::string path;                        // the database file; its folder must exist
+  std::string path;  // the database file; its folder must exist
   Synchronous synchronous = Synchronous::kFull;
-  size_t max_waiting_writes = 4096;        // more queued writes than this → kUnavailable at once
-  int64_t commit_timeout_ms = 5000;        // a writer slower than this → kUnavailable
-  size_t max_batch = 1024;                 // write requests per transaction at most
+  size_t max_waiting_writes = 4096;  // more queued writes than this → kUnavailable at once
+  int64_t commit_timeout_ms = 5000;  // a writer slower than this → kUnavailable
+  size_t max_batch = 1024;           // write requests per transaction at most
   // Cap on the database size in bytes (0 = none). At the cap writes fail with
   // kResourceExhausted exactly as on a full disk, so operators can reserve room for the rest
   // of the machine (and tests can fill a "disk" quickly).
@@ -177,8 +194,8 @@ class Store {
   // they are committed together, one fsync for many rows — what lets the ingest worker drain
   // a backlog fast under synchronous=FULL. Returns one result per item, in order. The default
   // commits them one by one, for stores with nothing better to do.
-  virtual std::vector<Result<IngestOutcome>> CommitIngestBatch(
-      const std::vector<IngestItem>& items, int64_t now_ms) {
+  virtual std::vector<Result<IngestOutcome>> CommitIngestBatch(const std::vector<IngestItem>& items,
+                                                               int64_t now_ms) {
     std::vector<Result<IngestOutcome>> results;
     results.reserve(items.size());
     for (const IngestItem& item : items) {
@@ -193,6 +210,37 @@ class Store {
                                 int64_t conversation_id, int64_t now_ms) = 0;
 
   virtual Result<std::vector<StoredEvent>> ListEvents(const EventQuery& query) = 0;
+  virtual Result<std::optional<StoredEvent>> GetEvent(int64_t event_id) = 0;
+  // Whether `author_id` sent a message with this text key on `channel` at a time t with
+  // since_ms <= t <= until_ms (the rules' duplicate filter).
+  virtual Result<bool> HasRecentText(Channel channel, const std::string& author_id,
+                                     const std::string& text_key, int64_t since_ms,
+                                     int64_t until_ms) = 0;
+
+  // --- The outbox (see store/outbox.h for the life of a message) ---
+  // Queues one message; returns its id. kAlreadyExists when `idempotency_key` was used before
+  // (the existing id is in the message), kNotFound for an unknown conversation,
+  // kFailedPrecondition for a second private reply to the same comment.
+  virtual Result<int64_t> EnqueueOutbound(const NewOutbound& message, int64_t now_ms) = 0;
+  // Messages in kPending whose next attempt is due, oldest first.
+  virtual Result<std::vector<OutboundMessage>> DueOutbound(int64_t now_ms, size_t limit) = 0;
+  // kPending → kSending, attempts + 1, durably BEFORE the request leaves: a crash after this
+  // leaves the row in kSending, which RecoverOutbound flags as a possible duplicate.
+  virtual Status MarkOutboundSending(int64_t id, int64_t now_ms) = 0;
+  // kSending → kSent with the platform's message id (delivery statuses then attach to it, as
+  // RecordOutbound does).
+  virtual Status MarkOutboundSent(int64_t id, const std::string& platform_message_id,
+                                  int64_t now_ms) = 0;
+  // kSending → kPending with the next attempt time and the last error (transient failure).
+  virtual Status MarkOutboundRetry(int64_t id, int64_t next_attempt_ms, const OutboundError& error,
+                                   int64_t now_ms) = 0;
+  // kSending/kPending → kFailed with the platform's (or our own) code and message.
+  virtual Status MarkOutboundFailed(int64_t id, const OutboundError& error, int64_t now_ms) = 0;
+  // At start: every kSending row (its request may or may not have reached the platform)
+  // goes back to kPending with possible_duplicate = true. Returns how many.
+  virtual Result<int64_t> RecoverOutbound(int64_t now_ms) = 0;
+  virtual Result<std::optional<OutboundMessage>> GetOutbound(int64_t id) = 0;
+  virtual Result<std::vector<OutboundMessage>> ListOutbound(int64_t conversation_id) = 0;
   virtual Result<std::optional<Contact>> FindContact(Channel channel,
                                                      const std::string& external_id) = 0;
   virtual Result<std::optional<Contact>> GetContact(int64_t contact_id) = 0;

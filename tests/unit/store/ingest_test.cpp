@@ -15,6 +15,7 @@ namespace atalaya::store {
 namespace {
 
 using testing_util::Delivery;
+using testing_util::Item;
 using testing_util::OpenOrDie;
 using testing_util::Options;
 using testing_util::TestDir;
@@ -98,6 +99,12 @@ Event FullEvent() {
   e.new_author_id = "";
   e.unsupported_reason = "";
   e.raw_json = R"({"id":"wamid.FULL"})";
+  // Fields since schema v2.
+  e.action = "edit";
+  e.standby = true;
+  e.thread_url = "https://facebook.test/post/1";
+  e.new_author_alt_id = "15550001111";
+  e.rating = 4;
   return e;
 }
 
@@ -162,6 +169,16 @@ void ExpectSameEvent(const Event& a, const Event& b) {
   }
   EXPECT_EQ(a.unsupported_reason, b.unsupported_reason);
   EXPECT_EQ(a.raw_json, b.raw_json);
+  EXPECT_EQ(a.direction, b.direction);
+  EXPECT_EQ(a.action, b.action);
+  EXPECT_EQ(a.standby, b.standby);
+  EXPECT_EQ(a.recipient_id, b.recipient_id);
+  EXPECT_EQ(a.thread_url, b.thread_url);
+  EXPECT_EQ(a.new_author_alt_id, b.new_author_alt_id);
+  EXPECT_EQ(a.rating, b.rating);
+  if (a.status && b.status) {
+    EXPECT_EQ(a.status->watermark_ms, b.status->watermark_ms);
+  }
 }
 
 TEST_F(IngestTest, EveryFieldRoundTrips) {
@@ -573,9 +590,9 @@ TEST_F(IngestTest, BatchCommitsManyRowsTogetherAndIsolatesFailures) {
   }
   const int64_t commits_before = store_->GetWriterStats().commits;
   std::vector<Result<IngestOutcome>> results = store_->CommitIngestBatch(
-      {{1, {WhatsAppText("wamid.1", kWaId, "uno"), WhatsAppText("wamid.2", kWaId, "dos")}},
-       {999, {WhatsAppText("wamid.X", kWaId, "row 999 does not exist")}},
-       {2, {WhatsAppText("wamid.2", kWaId, "dos"), WhatsAppText("wamid.3", kWaId, "tres")}}},
+      {Item(1, {WhatsAppText("wamid.1", kWaId, "uno"), WhatsAppText("wamid.2", kWaId, "dos")}),
+       Item(999, {WhatsAppText("wamid.X", kWaId, "row 999 does not exist")}),
+       Item(2, {WhatsAppText("wamid.2", kWaId, "dos"), WhatsAppText("wamid.3", kWaId, "tres")})},
       2'000);
 
   ASSERT_EQ(results.size(), 3u);
@@ -599,8 +616,8 @@ TEST(IngestBatch, RefusedWholeWhenItDoesNotFitTheQueue) {
   auto store = OpenOrDie(options);
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->AppendInbox(Delivery("row 1")).ok());
-  std::vector<Result<IngestOutcome>> results =
-      store->CommitIngestBatch({{1, {WhatsAppText("wamid.1", kWaId, "uno")}}, {1, {}}, {1, {}}}, 5);
+  std::vector<Result<IngestOutcome>> results = store->CommitIngestBatch(
+      {Item(1, {WhatsAppText("wamid.1", kWaId, "uno")}), Item(1, {}), Item(1, {})}, 5);
   ASSERT_EQ(results.size(), 3u);
   for (const auto& result : results) {
     EXPECT_EQ(result.status().code(), ErrorCode::kUnavailable);
@@ -619,7 +636,7 @@ TEST(IngestBatch, LargerThanMaxBatchSpansSeveralCommits) {
   std::vector<IngestItem> items;
   for (int i = 1; i <= 5; ++i) {
     ASSERT_TRUE(store->AppendInbox(Delivery("row " + std::to_string(i))).ok());
-    items.push_back({i, {WhatsAppText("wamid." + std::to_string(i), kWaId, "x")}});
+    items.push_back(Item(i, {WhatsAppText("wamid." + std::to_string(i), kWaId, "x")}));
   }
   const int64_t commits_before = store->GetWriterStats().commits;
   for (const auto& result : store->CommitIngestBatch(items, 5)) {

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/event.h"
 #include "store/store.h"
@@ -47,6 +49,14 @@ inline std::unique_ptr<Store> OpenOrDie(const SqliteOptions& options) {
     return nullptr;
   }
   return std::move(store).value();
+}
+
+// An IngestItem with events only (no decisions, text keys or outbound messages).
+inline IngestItem Item(int64_t inbox_id, std::vector<Event> events) {
+  IngestItem item;
+  item.inbox_id = inbox_id;
+  item.events = std::move(events);
+  return item;
 }
 
 inline InboxDelivery Delivery(const std::string& body, int64_t received_ms = 1'000) {
