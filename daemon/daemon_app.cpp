@@ -81,7 +81,7 @@ Status DaemonApp::Start() {
   if (!opened.ok()) return opened.status();
   store_ = std::move(opened).value();
 
-  ingest_ = std::make_unique<IngestWorker>(*store_, metrics_, clock_);
+  ingest_ = std::make_unique<IngestWorker>(*store_, metrics_, clock_, *rules_);
   ingest_->Start();  // first takes up any rows a crash left unprocessed
 
   webhooks_ =

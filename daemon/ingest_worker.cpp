@@ -19,8 +19,13 @@ constexpr int kIngestNice = 10;
 }  // namespace
 
 IngestWorker::IngestWorker(store::Store& store, Metrics& metrics, const Clock& clock,
-                           IngestOptions options)
-    : store_(store), metrics_(metrics), clock_(clock), options_(options) {}
+                           const SiteRules& rules, IngestOptions options)
+    : store_(store),
+      metrics_(metrics),
+      clock_(clock),
+      rules_(rules),
+      decider_(store, clock),
+      options_(options) {}
 
 IngestWorker::~IngestWorker() { Stop(); }
 
@@ -88,6 +93,8 @@ int IngestWorker::ProcessBatch() {
       unsupported.push_back(count);
       items.push_back(std::move(item));
     }
+    const std::shared_ptr<const rules::RuleSet> rule_set = rules_.Current();
+    decider_.DecideBatch(rule_set.get(), items);
     auto outcomes = store_.CommitIngestBatch(items, clock_.NowMs());
     for (size_t i = 0; i < outcomes.size(); ++i) {
       if (!outcomes[i].ok()) {
@@ -98,6 +105,9 @@ int IngestWorker::ProcessBatch() {
         return handled > 0 ? handled : -1;
       }
       metrics_.CountIngest(*outcomes[i], unsupported[i]);
+      for (const std::optional<Decision>& decision : items[i].decisions) {
+        if (decision) metrics_.CountDecision(*decision);
+      }
       last_id_ = items[i].inbox_id;
       ++handled;
     }

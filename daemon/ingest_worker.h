@@ -1,8 +1,9 @@
 #pragma once
-// IngestWorker: the one thread that turns inbox rows into normalized events, in inbox
-// order. For each row it parses the raw body with the channel adapters and commits the events
-// together with the "processed" mark (Store::CommitIngest), so a crash at any point leaves
-// the row to be taken up again at start and nothing is doubled.
+// IngestWorker: the one thread that turns inbox rows into normalized, decided events, in
+// inbox order. For each row it parses the raw body with the channel adapters, runs the site's
+// rules over every customer event, and commits events and decisions together with the
+// "processed" mark (Store::CommitIngestBatch), so a crash at any point leaves the row to be
+// taken up again at start and nothing is doubled.
 //
 // Threads: Start() launches the worker; Notify() (any thread) wakes it early; Drain() and
 // Stop() are called by the lifecycle thread.
@@ -14,7 +15,9 @@
 #include <thread>
 
 #include "common/clock.h"
+#include "daemon/event_decider.h"
 #include "daemon/metrics.h"
+#include "daemon/site_rules.h"
 #include "store/store.h"
 
 namespace atalaya::daemon {
@@ -29,7 +32,7 @@ struct IngestOptions {
 
 class IngestWorker {
  public:
-  IngestWorker(store::Store& store, Metrics& metrics, const Clock& clock,
+  IngestWorker(store::Store& store, Metrics& metrics, const Clock& clock, const SiteRules& rules,
                IngestOptions options = {});
   ~IngestWorker();
 
@@ -52,6 +55,8 @@ class IngestWorker {
   store::Store& store_;
   Metrics& metrics_;
   const Clock& clock_;
+  const SiteRules& rules_;
+  EventDecider decider_;
   IngestOptions options_;
   std::thread thread_;
   std::mutex mutex_;

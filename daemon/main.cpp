@@ -7,6 +7,7 @@
 #include "daemon/backup_command.h"
 #include "daemon/check_command.h"
 #include "daemon/cli_args.h"
+#include "daemon/explain_command.h"
 #include "daemon/serve_command.h"
 #include "daemon/simulate_command.h"
 #include "rules/tools.h"
@@ -26,6 +27,8 @@ commands:
             starting; exit 1 on errors
   explain   --rules DIR [--channel C --public --followers N --text T ... | --file EVENT]
             print the decision the rules make for one event, with the full trace
+  explain   --message ID [--config FILE | --state-dir DIR]
+            the decision stored with a message, and the rule-set version that made it
   test      TESTS_DIR [--rules DIR]
             run the designer's rule tests (default rules: TESTS_DIR/../rules)
   simulate  whatsapp --from NUMBER --text TEXT [--config FILE | --url URL --app-secret-file F]
@@ -109,7 +112,9 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "serve") return Serve(args);
   if (command == "check") return Check(args);
-  if (command == "explain") return atalaya::rules::RunExplain(args, std::cout, std::cerr);
+  if (command == "explain") {
+    return atalaya::daemon::RunExplainCommand(args, Environment(), std::cout, std::cerr);
+  }
   if (command == "test") return Test(args);
   if (command == "simulate") {
     return atalaya::daemon::RunSimulate(args, Environment(), std::cout, std::cerr);

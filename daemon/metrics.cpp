@@ -15,6 +15,20 @@ void Single(std::ostringstream& out, const char* name, const char* type, const c
   out << name << ' ' << value << '\n';
 }
 
+// Prometheus label values escape backslash, double quote and newline.
+std::string EscapeLabel(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace
 
 const char* WebhookResultName(WebhookResult result) {
@@ -55,6 +69,16 @@ const char* WebhookRouteName(WebhookRoute route) {
   return "unknown";
 }
 
+void Metrics::CountDecision(const Decision& decision) {
+  std::lock_guard lock(decisions_mutex_);
+  ++decisions_by_filter_[FilterActionName(decision.filter)];
+  if (decision.filter != FilterAction::kNone) {
+    ++filtered_by_reason_[{FilterActionName(decision.filter), decision.filter_reason}];
+  } else if (!decision.queue.empty()) {
+    ++decisions_by_queue_[decision.queue];
+  }
+}
+
 std::string Metrics::Render(store::Store& store, int64_t now_ms, bool ready) const {
   std::ostringstream out;
   out.precision(10);
@@ -80,6 +104,24 @@ std::string Metrics::Render(store::Store& store, int64_t now_ms, bool ready) con
          inbox_processed_.load());
   Single(out, "atalaya_ingest_failures_total", "counter",
          "Ingest transactions that failed and will be retried.", ingest_failures_.load());
+
+  {
+    std::lock_guard lock(decisions_mutex_);
+    Header(out, "atalaya_decisions_total", "counter", "Events decided by the rules, by filter.");
+    for (const auto& [filter, n] : decisions_by_filter_) {
+      out << "atalaya_decisions_total{filter=\"" << filter << "\"} " << n << '\n';
+    }
+    Header(out, "atalaya_filtered_total", "counter",
+           "Events filtered (dropped or only counted), by the rule file's reason.");
+    for (const auto& [key, n] : filtered_by_reason_) {
+      out << "atalaya_filtered_total{action=\"" << key.first << "\",reason=\""
+          << EscapeLabel(key.second) << "\"} " << n << '\n';
+    }
+    Header(out, "atalaya_routed_total", "counter", "Events routed to a queue, by queue.");
+    for (const auto& [queue, n] : decisions_by_queue_) {
+      out << "atalaya_routed_total{queue=\"" << EscapeLabel(queue) << "\"} " << n << '\n';
+    }
+  }
 
   auto inbox = store.GetInboxStats(now_ms);
   if (inbox.ok()) {

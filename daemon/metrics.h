@@ -6,8 +6,11 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <string>
 
+#include "common/decision.h"
 #include "store/store.h"
 
 namespace atalaya::daemon {
@@ -48,6 +51,8 @@ class Metrics {
     inbox_processed_ += 1;
   }
   void CountIngestFailure() { ingest_failures_ += 1; }
+  // One decided event: by filter action, and filtered ones by the designer's reason name.
+  void CountDecision(const Decision& decision);
 
   // The whole Prometheus exposition: our counters plus the store's writer and inbox gauges.
   std::string Render(store::Store& store, int64_t now_ms, bool ready) const;
@@ -63,6 +68,10 @@ class Metrics {
   std::atomic<int64_t> statuses_pending_{0};
   std::atomic<int64_t> inbox_processed_{0};
   std::atomic<int64_t> ingest_failures_{0};
+  mutable std::mutex decisions_mutex_;  // the label sets come from the rule files
+  std::map<std::string, int64_t> decisions_by_filter_;
+  std::map<std::pair<std::string, std::string>, int64_t> filtered_by_reason_;
+  std::map<std::string, int64_t> decisions_by_queue_;
 };
 
 }  // namespace atalaya::daemon

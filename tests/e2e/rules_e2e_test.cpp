@@ -74,6 +74,53 @@ TEST_F(RulesE2E, SighupWithBrokenRulesKeepsServing) {
   EXPECT_EQ(res->status, 200);
 }
 
+TEST_F(RulesE2E, EveryCustomerMessageIsStoredWithItsDecisionAndTrace) {
+  CopySiteRules();
+  ASSERT_TRUE(StartDaemon());
+  for (const auto& [id, text] : std::vector<std::pair<std::string, std::string>>{
+           {"wamid.R-1", "hola"},
+           {"wamid.R-2", "Quiero dar de baja mi línea, pésimo servicio"},
+           {"wamid.R-3", "Quiero dar de baja mi línea, pésimo servicio"}}) {
+    auto res = PostSigned(WhatsAppText(id, "573001112233", text));
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 200);
+  }
+  for (int i = 0; i < 200 && Metric("atalaya_inbox_backlog") != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_GE(Metric("atalaya_decisions_total{filter=\"drop\"}"), 2);  // "hola", the repeat
+  EXPECT_EQ(Metric("atalaya_routed_total{queue=\"retencion\"}"), 1);
+  EXPECT_EQ(StopDaemon(), 0);
+
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  auto events = store->ListEvents({});
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 3u);
+  for (const auto& e : *events) {
+    ASSERT_TRUE(e.decision.has_value()) << e.event.platform_id;
+    EXPECT_EQ(e.decision->ruleset_version.size(), 16u);
+    EXPECT_FALSE(e.decision->trace.empty());
+  }
+  EXPECT_EQ((*events)[0].decision->filter, FilterAction::kDrop);  // one-word noise
+  EXPECT_EQ((*events)[1].decision->filter, FilterAction::kNone);
+  EXPECT_EQ((*events)[1].decision->Label("kind"), "baja");
+  EXPECT_EQ((*events)[1].decision->queue, "retencion");
+  EXPECT_EQ((*events)[2].decision->filter, FilterAction::kDrop);  // the same text again
+  const int64_t baja_id = (*events)[1].id;
+  store.reset();
+
+  std::string log_dir = MakeTempDir("explain");
+  DaemonProcess explain(ATALAYA_BINARY,
+                        {"explain", "--message", std::to_string(baja_id), "--config", config_path_},
+                        {}, log_dir);
+  ASSERT_TRUE(explain.Start());
+  EXPECT_EQ(explain.Wait(), 0) << explain.Stderr();
+  EXPECT_THAT(explain.Stdout(), HasSubstr("queue           retencion"));
+  EXPECT_THAT(explain.Stdout(),
+              HasSubstr("rule set        " + (*events)[1].decision->ruleset_version));
+}
+
 TEST_F(RulesE2E, BrokenRulesStopTheStartWithTheirPositions) {
   CopySiteRules();
   std::ofstream(dir_ + "/rules/99_broken.yaml") << "lists:\n  rotas: [sin cerrar\n";

@@ -1,0 +1,43 @@
+#pragma once
+// EventDecider: runs the site's rules over the events of a batch of inbox rows, giving each
+// customer event its Decision and text key for the store. Events the rules must not act on —
+// outbound history, standby (another app owns the thread), statuses, identity changes,
+// unsupported shapes — get none.
+//
+// Duplicate filtering asks the store for texts already committed and, for events of the same
+// batch not yet committed, an overlay of what this batch has seen: two identical messages in
+// one batch are caught like two in different batches.
+//
+// Threads: one decider per ingest worker; not shared.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/decision.h"
+#include "common/event.h"
+#include "rules/context.h"
+#include "rules/rule_set.h"
+#include "store/store.h"
+
+namespace atalaya::daemon {
+
+// Whether the rules decide this event at all.
+bool RulesApply(const Event& event);
+
+class EventDecider {
+ public:
+  EventDecider(store::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+  // Fills item.decisions and item.text_keys (one per event) with `rule_set`'s decisions.
+  // With no rule set, leaves them empty: events are stored undecided.
+  void DecideBatch(const rules::RuleSet* rule_set, std::vector<store::IngestItem>& items);
+
+ private:
+  store::Store& store_;
+  const Clock& clock_;
+};
+
+}  // namespace atalaya::daemon
