@@ -40,6 +40,7 @@ struct ChannelConfig {
   std::vector<MetaAccount> accounts;
   std::string graph_base_url = "https://graph.facebook.com";  // tests point it at a fake
   std::string api_version = "v21.0";
+  std::string app_id;  // our Meta app: echoes of its own sends are dropped, not recorded
 };
 
 struct Config {

@@ -25,6 +25,14 @@ HttpServerOptions PublicServerOptions(const Config& config) {
   return o;
 }
 
+channels::MetaParseOptions ParseOptions(const Config& config) {
+  channels::MetaParseOptions options;
+  for (const ChannelConfig* channel : {&config.whatsapp, &config.messenger, &config.instagram}) {
+    if (!channel->app_id.empty()) options.own_app_ids.push_back(channel->app_id);
+  }
+  return options;
+}
+
 HttpServerOptions AdminServerOptions(const Config& config) {
   HttpServerOptions o;
   o.listen = config.server.admin_listen;
@@ -82,6 +90,7 @@ Status DaemonApp::Start() {
   store_ = std::move(opened).value();
 
   ingest_ = std::make_unique<IngestWorker>(*store_, metrics_, clock_, *rules_);
+  ingest_->SetParseOptions(ParseOptions(config_));
   ingest_->Start();  // first takes up any rows a crash left unprocessed
 
   webhooks_ =
@@ -139,6 +148,7 @@ DaemonApp::ReloadReport DaemonApp::Reload(const Config& fresh) {
   applied.retention = fresh.retention;
   config_ = std::move(applied);
   if (webhooks_) webhooks_->SetKeys(BuildWebhookKeys(config_));
+  if (ingest_) ingest_->SetParseOptions(ParseOptions(config_));
   if (admin_) admin_->SetAdminToken(config_.admin.token);
   log::SetLevel(log::ParseLevel(config_.log.level).value_or(log::Level::kInfo));
   if (rules_) report.rule_errors = rules_->Reload();

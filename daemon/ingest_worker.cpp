@@ -37,6 +37,11 @@ void IngestWorker::Start() {
   });
 }
 
+void IngestWorker::SetParseOptions(channels::MetaParseOptions options) {
+  std::lock_guard lock(parse_options_mutex_);
+  parse_options_ = std::move(options);
+}
+
 void IngestWorker::Notify() {
   {
     std::lock_guard lock(mutex_);
@@ -82,12 +87,17 @@ int IngestWorker::ProcessBatch() {
     chunk = store_.GetWriterStats().queue_depth > 0 ? options_.rows_per_commit_under_load
                                                     : options_.rows_per_commit;
     const size_t end = std::min(rows->size(), start + chunk);
+    channels::MetaParseOptions parse_options;
+    {
+      std::lock_guard lock(parse_options_mutex_);
+      parse_options = parse_options_;
+    }
     std::vector<store::IngestItem> items;
     std::vector<int> unsupported;
     for (size_t i = start; i < end; ++i) {
       store::IngestItem item;
       item.inbox_id = (*rows)[i].id;
-      item.events = channels::ParseMetaWebhook((*rows)[i].body);
+      item.events = channels::ParseMetaWebhook((*rows)[i].body, parse_options);
       int count = 0;
       for (const Event& e : item.events) count += e.kind == EventKind::kUnsupported;
       unsupported.push_back(count);

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "common/clock.h"
+#include "channels/meta_parse_options.h"
 #include "daemon/event_decider.h"
 #include "daemon/metrics.h"
 #include "daemon/site_rules.h"
@@ -38,6 +39,8 @@ class IngestWorker {
 
   void Start();
   void Notify();
+  // What the parser must know of our side (our app ids); applies from the next batch.
+  void SetParseOptions(channels::MetaParseOptions options);
   // Processes until the inbox is empty or `timeout_ms` passes, then stops.
   // Returns true when the inbox was emptied.
   bool DrainAndStop(int64_t timeout_ms);
@@ -66,7 +69,9 @@ class IngestWorker {
   bool draining_ = false;
   std::atomic<int64_t> heartbeat_ns_{0};
   std::atomic<bool> drained_{false};
-  int64_t last_id_ = 0;  // the last inbox row committed; only the worker thread touches it
+  int64_t last_id_ = 0;
+  std::mutex parse_options_mutex_;
+  channels::MetaParseOptions parse_options_;  // the last inbox row committed; only the worker thread touches it
 };
 
 }  // namespace atalaya::daemon

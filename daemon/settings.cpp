@@ -175,6 +175,9 @@ std::vector<Setting> BuildSettings() {
                      ChannelField(ch.member, &ChannelConfig::graph_base_url), CheckUrl));
     t.push_back(Text(base + ".api_version", SettingType::kString, "Graph API version",
                      ChannelField(ch.member, &ChannelConfig::api_version), CheckApiVersion));
+    t.push_back(Text(base + ".app_id", SettingType::kString,
+                     "your Meta app's id: echoes of its own sends are dropped (\"\" = none)",
+                     ChannelField(ch.member, &ChannelConfig::app_id)));
     std::string acc = base + ".accounts[]";
     t.push_back(Required(Text(acc + ".id", SettingType::kString, ch.id_doc,
                               AccountField(ch.member, &MetaAccount::id))));
