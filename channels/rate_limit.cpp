@@ -42,54 +42,36 @@ std::vector<std::pair<std::string, RateLimit>> Needs(const store::NewOutbound& m
 OutboundRateLimiter::OutboundRateLimiter(RateLimitSettings settings, const Clock& clock)
     : settings_(settings), clock_(clock) {}
 
-int64_t OutboundRateLimiter::Refill(Bucket& bucket, const RateLimit& limit, int64_t now_ns) const {
-  const double elapsed_s = static_cast<double>(now_ns - bucket.updated_ns) / 1e9;
-  if (elapsed_s > 0) {
-    bucket.tokens = std::min(limit.burst, bucket.tokens + elapsed_s * limit.per_second);
-    bucket.updated_ns = now_ns;
-  }
-  if (bucket.tokens >= 1.0) return 0;
-  const double wait_ms = (1.0 - bucket.tokens) / limit.per_second * 1000.0;
-  return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(wait_ms)));
-}
-
-OutboundRateLimiter::Bucket& OutboundRateLimiter::Get(const std::string& key,
-                                                      const RateLimit& limit, int64_t now_ns) {
-  auto it = buckets_.find(key);
-  if (it == buckets_.end()) {
-    it = buckets_.emplace(key, Bucket{std::max(1.0, limit.burst), now_ns}).first;
-    limits_[key] = limit;
-  }
-  return it->second;
-}
-
 void OutboundRateLimiter::DropIdle(int64_t now_ns) {
-  for (auto it = buckets_.begin(); it != buckets_.end();) {
-    const RateLimit& limit = limits_[it->first];
-    Refill(it->second, limit, now_ns);
-    if (it->second.tokens >= limit.burst) {
-      limits_.erase(it->first);
-      it = buckets_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  std::erase_if(buckets_, [now_ns](const auto& entry) { return entry.second.tat_ns <= now_ns; });
 }
 
 int64_t OutboundRateLimiter::TryAcquire(const store::NewOutbound& message) {
   const int64_t now_ns = clock_.MonotonicNs();
   std::lock_guard<std::mutex> lock(mutex_);
   if (buckets_.size() > kDropIdleAbove) DropIdle(now_ns);
-  std::vector<Bucket*> taken;
-  int64_t wait_ms = 0;
+  std::vector<Bucket*> needed;
+  int64_t wait_ns = 0;
   for (const auto& [key, limit] : Needs(message, settings_)) {
     if (limit.per_second <= 0) continue;  // unlimited
-    Bucket& bucket = Get(key, limit, now_ns);
-    wait_ms = std::max(wait_ms, Refill(bucket, limit, now_ns));
-    taken.push_back(&bucket);
+    auto it = buckets_.find(key);
+    if (it == buckets_.end()) {
+      Bucket bucket;
+      bucket.interval_ns = std::max<int64_t>(1, std::llround(1e9 / limit.per_second));
+      bucket.tolerance_ns =
+          static_cast<int64_t>(bucket.interval_ns * (std::max(1.0, limit.burst) - 1.0));
+      bucket.tat_ns = now_ns;
+      it = buckets_.emplace(key, bucket).first;
+    }
+    Bucket& bucket = it->second;
+    const int64_t earliest_ns = std::max(bucket.tat_ns, now_ns) - bucket.tolerance_ns;
+    wait_ns = std::max(wait_ns, earliest_ns - now_ns);
+    needed.push_back(&bucket);
   }
-  if (wait_ms > 0) return wait_ms;
-  for (Bucket* bucket : taken) bucket->tokens -= 1.0;
+  if (wait_ns > 0) return std::max<int64_t>(1, (wait_ns + 999'999) / 1'000'000);
+  for (Bucket* bucket : needed) {
+    bucket->tat_ns = std::max(bucket->tat_ns, now_ns) + bucket->interval_ns;
+  }
   return 0;
 }
 

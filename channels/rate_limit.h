@@ -48,25 +48,20 @@ class OutboundRateLimiter {
   size_t BucketCount() const;
 
  private:
+  // A token bucket kept as its "theoretical arrival time" (GCRA) in integer nanoseconds, so
+  // 1 per 6 s is exactly 6 s, with no floating-point drift at the edges.
   struct Bucket {
-    double tokens = 0;
-    int64_t updated_ns = 0;
-  };
-  struct Need {
-    std::string key;
-    RateLimit limit;
+    int64_t interval_ns = 0;   // time to earn one token
+    int64_t tolerance_ns = 0;  // interval * (burst - 1): how far ahead a burst may run
+    int64_t tat_ns = 0;        // when the bucket is full again
   };
 
-  // Refills `bucket` to now; returns ms until one token, 0 when one is there.
-  int64_t Refill(Bucket& bucket, const RateLimit& limit, int64_t now_ns) const;
-  Bucket& Get(const std::string& key, const RateLimit& limit, int64_t now_ns);
   void DropIdle(int64_t now_ns);
 
   const RateLimitSettings settings_;
   const Clock& clock_;
   mutable std::mutex mutex_;
   std::map<std::string, Bucket> buckets_;
-  std::map<std::string, RateLimit> limits_;  // of each key, for DropIdle
 };
 
 }  // namespace atalaya::channels
