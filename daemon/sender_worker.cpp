@@ -286,7 +286,8 @@ Result<int> SenderWorker::RunOnce() {
     for (size_t i = next++; i < work.size(); i = next++) {
       const Outcome outcome = Deliver(*work[i]);
       Count(outcome);
-      if (outcome != Outcome::kDeferred) ++handled;
+      // Deferred rows and store errors do not count: an idle pass makes the loop sleep.
+      if (outcome != Outcome::kDeferred && outcome != Outcome::kStoreError) ++handled;
     }
   };
   const int threads =

@@ -95,7 +95,7 @@ class SenderWorker {
   // RecoverOutbound: how many rows were put back as possible duplicates.
   Result<int64_t> Recover();
   // One pass over the due rows; returns how many were handled (sent, retried, failed or
-  // refused; deferred ones do not count).
+  // refused; deferred ones and store errors do not count).
   Result<int> RunOnce();
 
   void Start();  // a thread running passes until Stop()
