@@ -206,6 +206,12 @@ std::string Dump(const Json& json) {
   return json.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+void WriteReplay(httplib::Response& res, const store::OutboundMessage& row) {
+  Json body = MessageJson(row);
+  body["idempotent_replay"] = true;
+  WriteJson(res, 200, Dump(body));
+}
+
 }  // namespace
 
 void RegisterOutboundApi(httplib::Server& server, store::Store& store, const Clock& clock,
@@ -228,6 +234,18 @@ void RegisterOutboundApi(httplib::Server& server, store::Store& store, const Clo
     if (message->idempotency_key.size() > 200) {
       return WriteError(res, InvalidArgument("Idempotency-Key is longer than 200 characters"));
     }
+    // A repeat of an accepted request answers with the first message, before any check
+    // (a repeated private reply would otherwise be refused as the comment's second one).
+    if (!message->idempotency_key.empty()) {
+      Result<std::vector<store::OutboundMessage>> rows =
+          store.ListOutbound(message->conversation_id);
+      if (!rows.ok()) return WriteError(res, rows.status());
+      for (const store::OutboundMessage& row : *rows) {
+        if (row.request.idempotency_key == message->idempotency_key) {
+          return WriteReplay(res, row);
+        }
+      }
+    }
     // The sender's own checks, now, so the caller hears a refusal at once.
     Result<channels::SendContext> context =
         ResolveSendContext(store, *message, 0, shared->whatsapp_reengagement_template);
@@ -241,11 +259,7 @@ void RegisterOutboundApi(httplib::Server& server, store::Store& store, const Clo
       Result<std::optional<store::OutboundMessage>> row =
           existing ? store.GetOutbound(*existing)
                    : Result<std::optional<store::OutboundMessage>>(std::nullopt);
-      if (row.ok() && row->has_value()) {
-        Json body = MessageJson(**row);
-        body["idempotent_replay"] = true;
-        return WriteJson(res, 200, Dump(body));
-      }
+      if (row.ok() && row->has_value()) return WriteReplay(res, **row);
       return WriteError(res, id.status());
     }
     if (!id.ok()) return WriteError(res, id.status());

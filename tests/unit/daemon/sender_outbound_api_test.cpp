@@ -212,6 +212,19 @@ TEST_F(OutboundApiTest, PrivateReplyToACommentOncePerComment) {
             "private reply: this comment already has one (one per comment)");
 }
 
+TEST_F(OutboundApiTest, RepeatedPrivateReplyWithItsKeyIsAReplayNotARefusal) {
+  json reply = {{"conversation_id", 2},
+                {"kind", "private_reply"},
+                {"comment_id", "COMMENT"},
+                {"text", "We sent you the details"}};
+  httplib::Headers key = {{"Idempotency-Key", "reply-COMMENT"}};
+  ASSERT_EQ(Post(reply, kToken, key)->status, 202);
+  httplib::Result again = Post(reply, kToken, key);
+  EXPECT_EQ(again->status, 200);
+  EXPECT_EQ(json::parse(again->body)["id"], 1);
+  EXPECT_EQ(queued_.load(), 1);
+}
+
 TEST_F(OutboundApiTest, PublicThreadsNeedACommentKind) {
   httplib::Result text = Post({{"conversation_id", 2}, {"kind", "text"}, {"text", "x"}});
   EXPECT_EQ(text->status, 422);
