@@ -59,6 +59,8 @@ std::string RecordedRequest::Header(const std::string& lower_name) const {
 
 FakeGraphServer::FakeGraphServer() : server_(std::make_unique<httplib::Server>()) {
   // Enough workers for the benchmark's 16 concurrent senders plus slow answers.
+  server_->set_keep_alive_max_count(100000);  // one connection per sender, as with Meta
+  server_->set_tcp_nodelay(true);  // as Meta's servers answer: no Nagle delay per request
   server_->new_task_queue = [] { return new httplib::ThreadPool(32); };
   server_->Get("/_fake/requests", [this](const httplib::Request&, httplib::Response& res) {
     Json out = Json::array();
