@@ -301,13 +301,25 @@ Result<int> SenderWorker::RunOnce() {
 
 void SenderWorker::Start() {
   if (running_.exchange(true)) return;
-  thread_ = std::thread([this] { Loop(); });
+  const int senders = std::clamp(settings_.concurrency, 1, 64);
+  for (int i = 0; i < senders; ++i) senders_.emplace_back([this] { SendLoop(); });
+  dispatcher_ = std::thread([this] { Dispatch(); });
 }
 
 void SenderWorker::Stop() {
   if (!running_.exchange(false)) return;
   Wake();
-  if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);  // no sender misses the news
+  }
+  queue_ready_.notify_all();
+  if (dispatcher_.joinable()) dispatcher_.join();
+  for (std::thread& sender : senders_) sender.join();
+  senders_.clear();
+  std::lock_guard<std::mutex> lock(queue_mutex_);
+  queue_.clear();
+  in_flight_.clear();
+  finished_.clear();
 }
 
 void SenderWorker::Wake() {
@@ -318,14 +330,68 @@ void SenderWorker::Wake() {
   wake_.notify_all();
 }
 
-void SenderWorker::Loop() {
-  while (running_.load()) {
-    Result<int> handled = RunOnce();
-    if (!handled.ok()) {
-      log::Error("outbound: reading the outbox failed", log::Cause(handled.status()));
+void SenderWorker::SendLoop() {
+  for (;;) {
+    store::OutboundMessage message;
+    {
+      std::unique_lock<std::mutex> lock(queue_mutex_);
+      queue_ready_.wait(lock, [this] { return !queue_.empty() || !running_.load(); });
+      if (!running_.load()) return;  // what is still queued stays kPending in the store
+      message = std::move(queue_.front());
+      queue_.pop_front();
     }
-    if (handled.ok() && *handled > 0) continue;  // more may be due right away
-    // Idle: look again after the poll interval, or sooner when a deferred row's turn comes.
+    Count(Deliver(message));
+    {
+      std::lock_guard<std::mutex> lock(queue_mutex_);
+      in_flight_.erase(message.id);
+      finished_.insert(message.id);
+    }
+    Wake();  // room in the queue: the dispatcher may refill it
+  }
+}
+
+void SenderWorker::Dispatch() {
+  const size_t target = static_cast<size_t>(std::clamp(settings_.concurrency, 1, 64));
+  while (running_.load()) {
+    size_t room = 0;
+    size_t busy = 0;
+    {
+      std::lock_guard<std::mutex> lock(queue_mutex_);
+      room = queue_.size() < target ? target - queue_.size() : 0;
+      busy = in_flight_.size();
+      finished_.clear();  // anything finished from now on may still look due to this read
+    }
+    if (room > 0) {
+      const int64_t now = clock_.NowMs();
+      size_t deferred_count = 0;
+      {
+        std::lock_guard<std::mutex> lock(deferred_mutex_);
+        std::erase_if(deferred_until_ms_, [now](const auto& entry) { return entry.second <= now; });
+        deferred_count = deferred_until_ms_.size();
+      }
+      // Read past the rows in flight or waiting for the limiter, so they cannot starve the rest.
+      Result<std::vector<store::OutboundMessage>> due =
+          store_.DueOutbound(now, room + deferred_count + busy);
+      if (!due.ok()) {
+        log::Error("outbound: reading the outbox failed", log::Cause(due.status()));
+      } else {
+        std::lock_guard<std::mutex> deferred_lock(deferred_mutex_);
+        std::lock_guard<std::mutex> lock(queue_mutex_);
+        for (store::OutboundMessage& message : *due) {
+          if (room == 0) break;
+          if (in_flight_.count(message.id) != 0 || finished_.count(message.id) != 0 ||
+              deferred_until_ms_.count(message.id) != 0) {
+            continue;
+          }
+          in_flight_.insert(message.id);
+          queue_.push_back(std::move(message));
+          --room;
+        }
+      }
+      queue_ready_.notify_all();
+    }
+    // Sleep until a sender finishes, a message is queued (Wake), a deferred row's turn comes,
+    // or the poll interval passes.
     int64_t sleep_ms = settings_.idle_poll_ms;
     {
       std::lock_guard<std::mutex> lock(deferred_mutex_);

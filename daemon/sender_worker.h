@@ -13,6 +13,10 @@
 // Recover() (RecoverOutbound) runs once at start: rows left in kSending by a crash are sent
 // again and carry possible_duplicate.
 //
+// Started (Start()), one dispatcher thread keeps a short queue filled from the outbox and
+// `concurrency` sender threads take from it, so one slow platform call holds one sender only.
+// RunOnce() is the same work as one synchronous pass, for tests.
+//
 // Ownership: the worker borrows the store, the Graph client and the clock; they must outlive
 // it. Thread-safety: Start/Stop/Wake from any thread; RunOnce is for tests and must not run
 // concurrently with a started worker. Tokens come from a lookup and are never logged.
@@ -20,11 +24,14 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "channels/graph_client.h"
 #include "channels/graph_errors.h"
@@ -98,8 +105,8 @@ class SenderWorker {
   // refused; deferred ones and store errors do not count).
   Result<int> RunOnce();
 
-  void Start();  // a thread running passes until Stop()
-  void Stop();   // finishes the current pass, then returns
+  void Start();  // the dispatcher and `concurrency` senders, until Stop()
+  void Stop();   // lets the sends in flight finish; queued rows stay kPending in the store
   void Wake();   // a message was queued: look now
 
   SenderStats Stats() const;
@@ -109,7 +116,8 @@ class SenderWorker {
   Outcome Deliver(const store::OutboundMessage& message);
   Outcome Fail(int64_t id, const store::OutboundError& error, Outcome outcome);
   void Count(Outcome outcome);
-  void Loop();
+  void Dispatch();  // started: keeps queue_ filled from the outbox
+  void SendLoop();  // started: one of the senders
 
   store::Store& store_;
   channels::GraphClient& graph_;
@@ -129,7 +137,15 @@ class SenderWorker {
   std::condition_variable wake_;
   bool woken_ = false;
   std::atomic<bool> running_{false};
-  std::thread thread_;
+  std::thread dispatcher_;
+  std::vector<std::thread> senders_;
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_ready_;
+  std::deque<store::OutboundMessage> queue_;
+  std::set<int64_t> in_flight_;  // queued or being sent: not fetched again
+  // Finished since the dispatcher's current read began: that read may still show them due.
+  std::set<int64_t> finished_;
 };
 
 }  // namespace atalaya::daemon

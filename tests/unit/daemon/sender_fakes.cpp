@@ -200,9 +200,23 @@ channels::GraphResponse ScriptedGraphClient::Error(int http_status, int64_t code
   return response;
 }
 
+void ScriptedGraphClient::Block(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  blocked_path_ = path;
+}
+
+void ScriptedGraphClient::Release() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    blocked_path_.clear();
+  }
+  released_.notify_all();
+}
+
 Result<channels::GraphResponse> ScriptedGraphClient::Call(const channels::GraphCall& call,
                                                           std::string_view token) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::unique_lock<std::mutex> lock(mutex_);
+  released_.wait(lock, [&] { return blocked_path_.empty() || blocked_path_ != call.path; });
   calls_.push_back({call, std::string(token)});
   if (!script_.empty()) {
     Result<channels::GraphResponse> answer = script_.front();

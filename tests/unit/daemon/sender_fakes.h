@@ -8,6 +8,7 @@
 //   then succeeds with a Send API body.
 // Both are thread-safe (the sender runs concurrent sends).
 
+#include <condition_variable>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -104,8 +105,13 @@ class ScriptedGraphClient : public channels::GraphClient {
   Result<channels::GraphResponse> Call(const channels::GraphCall& call,
                                        std::string_view token) override;
   std::vector<RecordedCall> Calls() const;
+  // Calls to `path` wait until Release() (a platform call that hangs).
+  void Block(const std::string& path);
+  void Release();
 
  private:
+  std::condition_variable released_;
+  std::string blocked_path_;
   mutable std::mutex mutex_;
   std::deque<Result<channels::GraphResponse>> script_;
   std::vector<RecordedCall> calls_;

@@ -293,6 +293,55 @@ TEST_F(SenderWorkerTest, StartedWorkerSendsWhatIsQueuedAfterAWake) {
   EXPECT_EQ(Row(id).state, OutboxState::kSent);
 }
 
+TEST_F(SenderWorkerTest, AHangingCallHoldsOneSenderOnly) {
+  store::Conversation page;
+  page.id = 4;
+  page.channel = Channel::kMessenger;
+  page.account_id = "SLOWPAGE";
+  page.last_inbound_ms = kNow;
+  store_.AddConversation(page);
+  settings_.concurrency = 2;
+  graph_.Block("SLOWPAGE/messages");
+  auto worker = MakeWorker();
+  worker->Start();
+  const int64_t slow = Queue("text", {{"text", "slow"}}, 4, "PSID");
+  worker->Wake();
+  for (int i = 0; i < 500 && Row(slow).state != OutboxState::kSending; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(Row(slow).state, OutboxState::kSending);
+  // Queued while the first call hangs: the other sender delivers it.
+  const int64_t fast = Queue("text", {{"text", "fast"}});
+  worker->Wake();
+  for (int i = 0; i < 500 && Row(fast).state != OutboxState::kSent; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(Row(fast).state, OutboxState::kSent);
+  EXPECT_EQ(Row(slow).state, OutboxState::kSending);
+  graph_.Release();
+  for (int i = 0; i < 500 && Row(slow).state != OutboxState::kSent; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  worker->Stop();
+  EXPECT_EQ(Row(slow).state, OutboxState::kSent);
+  EXPECT_EQ(graph_.Calls().size(), 2u);
+}
+
+TEST_F(SenderWorkerTest, StartedWorkerDeliversABacklogExactlyOnce) {
+  settings_.concurrency = 8;
+  settings_.rate_limits.whatsapp_per_number = {0, 1};  // the fake clock never refills it
+  for (int i = 0; i < 100; ++i) Queue("text", {{"text", "m" + std::to_string(i)}});
+  auto worker = MakeWorker();
+  worker->Start();
+  for (int i = 0; i < 1000 && worker->Stats().sent < 100; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  worker->Stop();
+  EXPECT_EQ(worker->Stats().sent, 100);
+  EXPECT_EQ(worker->Stats().store_errors, 0);
+  EXPECT_EQ(graph_.Calls().size(), 100u);
+}
+
 TEST(BackoffTest, GrowsExponentiallyWithinJitterAndCap) {
   RetryPolicy policy;
   policy.base_delay_ms = 1000;
