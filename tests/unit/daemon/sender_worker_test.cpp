@@ -220,6 +220,7 @@ TEST_F(SenderWorkerTest, MissingTokenIsRefused) {
 
 TEST_F(SenderWorkerTest, PairRateLimitDefersWithoutSpendingAnAttempt) {
   settings_.rate_limits.whatsapp_per_recipient = {1.0 / 6.0, 1};
+  settings_.concurrency = 1;  // so the older message is the one that goes first
   const int64_t first = Queue("text", {{"text", "one"}});
   const int64_t second = Queue("text", {{"text", "two"}});
   auto worker = MakeWorker();
