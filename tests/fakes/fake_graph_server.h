@@ -1,0 +1,94 @@
+#pragma once
+// FakeGraphServer: a stand-in for Meta's Graph API on 127.0.0.1 (port 0), for tests and the
+// benchmark. It records every request (method, path, headers, body) and answers with the
+// documented success bodies of the Send APIs, or with a scripted answer queued for a path
+// (rate limit, window closed, user unavailable, bad token, 5xx, a slow answer, ...).
+//
+//   FakeGraphServer graph;                // listening once constructed
+//   graph.Enqueue("PAGE/messages", FakeGraphServer::UserUnavailable());
+//   ... point the client at graph.base_url() ...
+//   graph.Requests()[0].body
+//
+// Paths are matched without the version prefix: a request to /v21.0/PAGE/messages consumes
+// the queue of "PAGE/messages"; the queue of "*" serves any path whose own queue is empty.
+// The same control is exposed over HTTP for the standalone executable
+// (fake_graph_server_main.cpp): GET /_fake/requests, POST /_fake/enqueue, POST /_fake/reset.
+//
+// Thread-safety: every method may be called from any thread while the server runs.
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace httplib {
+class Server;
+}
+
+namespace atalaya::fakes {
+
+struct RecordedRequest {
+  std::string method;
+  std::string path;  // as received, with the version: "/v21.0/PAGE/messages"
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  std::string Header(const std::string& lower_name) const;
+};
+
+struct ScriptedResponse {
+  int status = 200;
+  std::string body;
+  std::map<std::string, std::string> headers;
+  int delay_ms = 0;  // answer this late (slow responses, client timeouts)
+};
+
+class FakeGraphServer {
+ public:
+  FakeGraphServer();  // binds 127.0.0.1 on a free port and serves at once
+  ~FakeGraphServer();
+  FakeGraphServer(const FakeGraphServer&) = delete;
+  FakeGraphServer& operator=(const FakeGraphServer&) = delete;
+
+  int port() const { return port_; }
+  std::string base_url() const;  // "http://127.0.0.1:<port>"
+
+  void Enqueue(const std::string& path, ScriptedResponse response);
+  std::vector<RecordedRequest> Requests() const;
+  size_t RequestCount() const;
+  // Waits until at least `count` requests arrived (true) or timeout_ms passed (false).
+  bool WaitForRequests(size_t count, int timeout_ms) const;
+  void Reset();  // forgets requests and queued answers
+
+  // The documented Graph errors.
+  static ScriptedResponse GraphError(int status, int64_t code, int64_t subcode,
+                                     const std::string& message);
+  static ScriptedResponse RateLimited(int retry_after_s = -1);         // code 613, HTTP 400
+  static ScriptedResponse WhatsAppThroughput(int retry_after_s = -1);  // 130429
+  static ScriptedResponse WindowClosedMessenger();                     // 10 / 2018278
+  static ScriptedResponse WindowClosedWhatsApp();                      // 131047
+  static ScriptedResponse UserUnavailable();                           // 551 / 1545041
+  static ScriptedResponse BadToken();                                  // 190, HTTP 401
+  static ScriptedResponse ServerError();                               // HTTP 500, code 2
+  static ScriptedResponse Slow(int delay_ms);                          // success, late
+
+ private:
+  ScriptedResponse Answer(const RecordedRequest& request, const std::string& graph_path);
+  ScriptedResponse SuccessFor(const RecordedRequest& request, const std::string& graph_path);
+  void Record(RecordedRequest request);
+
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+  mutable std::mutex mutex_;
+  mutable std::condition_variable arrived_;
+  std::vector<RecordedRequest> requests_;
+  std::map<std::string, std::deque<ScriptedResponse>> queues_;
+  int64_t next_id_ = 1;
+};
+
+}  // namespace atalaya::fakes
