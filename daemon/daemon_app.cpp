@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "common/log.h"
+#include "daemon/outbound_api.h"
 #include "daemon/webhook_keys.h"
 
 namespace atalaya::daemon {
@@ -31,6 +32,27 @@ channels::MetaParseOptions ParseOptions(const Config& config) {
     if (!channel->app_id.empty()) options.own_app_ids.push_back(channel->app_id);
   }
   return options;
+}
+
+// One Graph client serves the three Meta channels, so the channels that have accounts must
+// agree on where the Graph API is.
+Result<channels::GraphClientOptions> GraphOptions(const Config& config) {
+  std::optional<channels::GraphClientOptions> chosen;
+  for (const ChannelConfig* channel : {&config.whatsapp, &config.messenger, &config.instagram}) {
+    if (channel->accounts.empty()) continue;
+    channels::GraphClientOptions options;
+    options.base_url = channel->graph_base_url;
+    options.api_version = channel->api_version;
+    if (chosen &&
+        (chosen->base_url != options.base_url || chosen->api_version != options.api_version)) {
+      return InvalidArgument(
+          "the Meta channels with accounts must share one graph_base_url and api_version (" +
+          chosen->base_url + " " + chosen->api_version + " vs " + options.base_url + " " +
+          options.api_version + ")");
+    }
+    chosen = options;
+  }
+  return chosen.value_or(channels::GraphClientOptions{});
 }
 
 HttpServerOptions AdminServerOptions(const Config& config) {
@@ -105,8 +127,32 @@ Status DaemonApp::Start() {
       [this](const std::string& path, int status) { webhooks_->CountRefused(path, status); });
   if (Status s = public_server_->Start(); !s.ok()) return s;
 
+  auto graph_options = GraphOptions(config_);
+  if (!graph_options.ok()) return graph_options.status();
+  auto graph = channels::MakeHttpGraphClient(*graph_options);
+  if (!graph.ok()) return graph.status();
+  graph_ = std::move(graph).value();
+  sender_ = std::make_unique<SenderWorker>(
+      *store_, *graph_, clock_,
+      [this](Channel channel, const std::string& account_id) {
+        return AccessToken(channel, account_id);
+      },
+      SenderSettings{});
+  if (auto recovered = sender_->Recover(); !recovered.ok())
+    return recovered.status();
+  else if (*recovered > 0) {
+    log::Warn(
+        "outbound messages were in flight at the last stop; resending them flagged as "
+        "possible duplicates",
+        log::Int("messages", *recovered));
+  }
+  sender_->Start();
+
   admin_server_ = std::make_unique<HttpServer>(AdminServerOptions(config_));
   admin_->Register(admin_server_->routes());
+  RegisterOutboundApi(
+      admin_server_->routes(), *store_, clock_,
+      OutboundApiOptions{config_.admin.token, "", 64 * 1024, [this] { sender_->Wake(); }});
   if (Status s = admin_server_->Start(); !s.ok()) return s;
 
   if (Status s = WritePortFile(options_.port_file, public_server_->port()); !s.ok()) return s;
@@ -146,7 +192,10 @@ DaemonApp::ReloadReport DaemonApp::Reload(const Config& fresh) {
   applied.admin = fresh.admin;
   applied.log = fresh.log;
   applied.retention = fresh.retention;
-  config_ = std::move(applied);
+  {
+    std::lock_guard lock(tokens_mutex_);
+    config_ = std::move(applied);
+  }
   if (webhooks_) webhooks_->SetKeys(BuildWebhookKeys(config_));
   if (ingest_) ingest_->SetParseOptions(ParseOptions(config_));
   if (admin_) admin_->SetAdminToken(config_.admin.token);
@@ -180,6 +229,19 @@ void DaemonApp::Maintain() {
   }
 }
 
+std::string DaemonApp::AccessToken(Channel channel, const std::string& account_id) {
+  std::lock_guard lock(tokens_mutex_);
+  const ChannelConfig* config = channel == Channel::kWhatsApp    ? &config_.whatsapp
+                                : channel == Channel::kMessenger ? &config_.messenger
+                                : channel == Channel::kInstagram ? &config_.instagram
+                                                                 : nullptr;
+  if (config == nullptr) return "";
+  for (const MetaAccount& account : config->accounts) {
+    if (account.id == account_id) return account.access_token;
+  }
+  return "";
+}
+
 bool DaemonApp::Shutdown() {
   if (!store_ && !lock_) return true;
   notifier_.Stopping();
@@ -194,6 +256,9 @@ bool DaemonApp::Shutdown() {
     }
   }
   if (admin_server_) admin_server_->Stop();
+  if (sender_) sender_->Stop();  // sends in flight finish; queued rows stay in the outbox
+  sender_.reset();
+  graph_.reset();
   ingest_.reset();
   public_server_.reset();
   admin_server_.reset();

@@ -9,12 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "channels/graph_client.h"
 #include "common/clock.h"
 #include "daemon/admin_routes.h"
 #include "daemon/config.h"
 #include "daemon/http_server.h"
 #include "daemon/ingest_worker.h"
 #include "daemon/metrics.h"
+#include "daemon/sender_worker.h"
 #include "daemon/site_rules.h"
 #include "daemon/state_lock.h"
 #include "daemon/systemd_notify.h"
@@ -57,6 +59,9 @@ class DaemonApp {
   int admin_port() const { return admin_server_ ? admin_server_->port() : 0; }
 
  private:
+  // The configured Graph token of one of our accounts ("" when none); any thread.
+  std::string AccessToken(Channel channel, const std::string& account_id);
+
   Config config_;
   ServeOptions options_;
   const Clock& clock_;
@@ -66,6 +71,9 @@ class DaemonApp {
   std::unique_ptr<StateLock> lock_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<IngestWorker> ingest_;
+  std::unique_ptr<channels::GraphClient> graph_;
+  std::unique_ptr<SenderWorker> sender_;
+  std::mutex tokens_mutex_;  // the sender reads account tokens; a reload replaces them
   std::unique_ptr<WebhookRoutes> webhooks_;
   std::unique_ptr<AdminRoutes> admin_;
   std::unique_ptr<HttpServer> public_server_;

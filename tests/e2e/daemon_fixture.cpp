@@ -61,12 +61,14 @@ bool DaemonFixture::StartDaemon(std::map<std::string, std::string> env) {
          << "admin:\n"
          << "  token: {file: admin_token}\n"
          << "channels:\n"
-         << "  whatsapp:\n"
-         << "    accounts:\n"
+         << "  whatsapp:\n";
+  if (!graph_base_url_.empty()) config << "    graph_base_url: " << graph_base_url_ << "\n";
+  config << "    accounts:\n"
          << "      - id: \"" << kPhoneNumberId << "\"\n"
          << "        app_secret: {file: app_secret}\n"
          << "        previous_app_secret: {file: previous_app_secret}\n"
-         << "        verify_token: {file: verify_token}\n";
+         << "        verify_token: {file: verify_token}\n"
+         << extra_channels_yaml_;
   WriteText(config_path_, config.str());
   std::filesystem::remove(dir_ + "/port");
   std::filesystem::remove(dir_ + "/admin_port");

