@@ -38,6 +38,7 @@ void DaemonFixture::SetUp() {
   WriteText(dir_ + "/previous_app_secret", std::string(kPreviousAppSecret) + "\n");
   WriteText(dir_ + "/verify_token", std::string(kVerifyToken) + "\n");
   WriteText(dir_ + "/admin_token", "e2e-admin-token\n");
+  WriteText(dir_ + "/whatsapp_token", "e2e-whatsapp-token\n");
 }
 
 void DaemonFixture::TearDown() {
@@ -68,6 +69,7 @@ bool DaemonFixture::StartDaemon(std::map<std::string, std::string> env) {
          << "        app_secret: {file: app_secret}\n"
          << "        previous_app_secret: {file: previous_app_secret}\n"
          << "        verify_token: {file: verify_token}\n"
+         << "        access_token: {file: whatsapp_token}\n"
          << extra_channels_yaml_;
   WriteText(config_path_, config.str());
   std::filesystem::remove(dir_ + "/port");

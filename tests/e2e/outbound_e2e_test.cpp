@@ -179,5 +179,87 @@ TEST_F(OutboundE2E, PermanentFailureEndsFailedWithThePlatformsReason) {
   EXPECT_EQ(graph_.Requests().size(), 1u);
 }
 
+TEST_F(OutboundE2E, KilledMidSendTheMessageIsResentOnceAndFlagged) {
+  ASSERT_TRUE(StartDaemon());
+  const int64_t conversation = IngestComment();
+  // The first request reaches Meta but its answer is slow: the daemon dies waiting for it.
+  graph_.Enqueue(std::string(kPageId) + "/messages", fakes::FakeGraphServer::Slow(5000));
+  auto queued = Send({{"conversation_id", conversation},
+                      {"kind", "private_reply"},
+                      {"comment_id", kCommentId},
+                      {"text", "Te escribimos por privado"}});
+  ASSERT_TRUE(queued);
+  ASSERT_EQ(queued->status, 202) << queued->body;
+  const int64_t id = nlohmann::json::parse(queued->body)["id"];
+  for (int i = 0; i < 250 && graph_.Requests().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(graph_.Requests().size(), 1u);
+  Kill9();
+
+  ASSERT_TRUE(StartDaemon());
+  auto state = WaitSettled(id);
+  EXPECT_EQ(state.value("state", ""), "sent") << state.dump();
+  EXPECT_EQ(state.value("possible_duplicate", false), true) << state.dump();
+  // Sent again once after the restart — the one window no client can close, flagged.
+  EXPECT_EQ(graph_.Requests().size(), 2u);
+}
+
+TEST_F(OutboundE2E, WhatsAppStatusWebhooksMoveTheDeliveryForward) {
+  ASSERT_TRUE(StartDaemon());
+  // The customer writes first: that opens the 24-hour window.
+  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  auto inbound = nlohmann::json::parse(WhatsAppText("wamid.IN-1", "573001112233", "hola"));
+  inbound["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] = std::to_string(now_s);
+  auto res = PostSigned(inbound.dump());
+  ASSERT_TRUE(res && res->status == 200);
+  for (int i = 0; i < 200 && Metric("atalaya_inbox_backlog") != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  int64_t conversation = 0;
+  {
+    auto store = OpenStore();
+    auto events = store->ListEvents({});
+    ASSERT_TRUE(events.ok() && events->size() == 1u);
+    conversation = events->front().conversation_id;
+  }
+  auto queued = Send({{"conversation_id", conversation}, {"kind", "text"}, {"text", "¡Hola!"}});
+  ASSERT_TRUE(queued);
+  ASSERT_EQ(queued->status, 202) << queued->body;
+  const int64_t id = nlohmann::json::parse(queued->body)["id"];
+  auto sent = WaitSettled(id);
+  ASSERT_EQ(sent.value("state", ""), "sent") << sent.dump();
+  const std::string wamid = sent.value("platform_message_id", "");
+  ASSERT_FALSE(wamid.empty()) << sent.dump();
+
+  // Meta reports read (skipping delivered), then a late delivered that must not go back.
+  for (const char* status : {"read", "delivered"}) {
+    nlohmann::json body = {{"object", "whatsapp_business_account"},
+                           {"entry",
+                            {{{"id", "1"},
+                              {"changes",
+                               {{{"field", "messages"},
+                                 {"value",
+                                  {{"messaging_product", "whatsapp"},
+                                   {"metadata", {{"phone_number_id", kPhoneNumberId}}},
+                                   {"statuses",
+                                    {{{"id", wamid},
+                                      {"status", status},
+                                      {"timestamp", std::to_string(now_s)},
+                                      {"recipient_id", "573001112233"}}}}}}}}}}}}};
+    auto posted = PostSigned(body.dump());
+    ASSERT_TRUE(posted && posted->status == 200);
+  }
+  nlohmann::json state;
+  for (int i = 0; i < 200; ++i) {
+    state = State(id);
+    if (state.value("delivery", "") == "read" && Metric("atalaya_inbox_backlog") == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(state.value("delivery", ""), "read") << state.dump();
+}
+
 }  // namespace
 }  // namespace atalaya::testing
