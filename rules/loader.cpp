@@ -114,7 +114,13 @@ class Loader : private ConditionCompiler {
   // ---- collect ---------------------------------------------------------------------------
 
   void LoadSettings(const YAML::Node& node) {
-    if (!CheckKeys(node, {"utc_offset", "business_hours"}, "settings")) return;
+    if (!CheckKeys(node, {"utc_offset", "business_hours", "promotion_posts"}, "settings")) return;
+    if (node["promotion_posts"]) {
+      std::vector<std::string> posts;
+      if (GetStrings(node["promotion_posts"], "promotion_posts", &posts)) {
+        rs_->promotion_posts.insert(posts.begin(), posts.end());
+      }
+    }
     if (node["utc_offset"]) {
       const YAML::Node& n = node["utc_offset"];
       int h = 0;

@@ -139,9 +139,13 @@ class Evaluation {
       case ConditionType::kSegment:
         return Note(!context_.segment.empty() && Contains(c.strings, context_.segment), why,
                     "segment=" + context_.segment);
-      case ConditionType::kPromotionPost:
-        return Note(context_.promotion_post == c.flag, why,
-                    context_.promotion_post ? "promotion post" : "not a promotion post");
+      case ConditionType::kPromotionPost: {
+        const bool promotion = context_.promotion_post ||
+                               (!event_.thread_id.empty() &&
+                                rs_.promotion_posts.count(event_.thread_id) > 0);
+        return Note(promotion == c.flag, why,
+                    promotion ? "promotion post" : "not a promotion post");
+      }
       case ConditionType::kDuplicate: {
         bool seen = context_.recent != nullptr && !event_.text.empty() &&
                     context_.recent->Contains(event_.channel, event_.author.id,

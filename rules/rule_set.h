@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -220,6 +221,9 @@ struct RuleSet {
   std::unique_ptr<BrandMatcher> brands;
   int utc_offset_minutes = 0;
   std::optional<TimeWindow> business_hours;
+  // Posts the designer tagged as promotions (settings.promotion_posts): a comment whose
+  // thread is one of them is under a promotion, whatever the daemon's context says.
+  std::set<std::string> promotion_posts;
   std::vector<FilterRule> filters;
   RuleIndex filter_index;
   std::vector<Classifier> classifiers;  // in file order: kind before topic, as written

@@ -99,6 +99,20 @@ TEST(PipelineTest, DropStopsThePipelineAndCountContinues) {
   EXPECT_EQ(counted.queue, "reclamos");
 }
 
+TEST(PipelineTest, PostsTaggedInSettingsArePromotions) {
+  auto rs = Compile(std::string("settings:\n  promotion_posts: [\"PAGE_42\"]\n") + kKinds);
+  Event under_promo = Text("quiero participar @ana @luis");
+  under_promo.kind = EventKind::kComment;
+  under_promo.thread_id = "PAGE_42";
+  Decision counted = Decide(*rs, under_promo, Context());
+  EXPECT_EQ(counted.filter, FilterAction::kCount);
+  EXPECT_EQ(counted.filter_reason, "promocion");
+
+  Event elsewhere = under_promo;
+  elsewhere.thread_id = "PAGE_7";
+  EXPECT_EQ(Decide(*rs, elsewhere, Context()).filter, FilterAction::kNone);
+}
+
 TEST(PipelineTest, RealRequestsAreNotNoise) {
   auto rs = Compile(kKinds);
   EXPECT_EQ(Decide(*rs, Text("hola, no funciona"), Context()).filter, FilterAction::kNone);
