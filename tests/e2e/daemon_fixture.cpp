@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "channels/meta_signature.h"
 #include "channels/whatsapp_payload.h"
@@ -124,6 +125,13 @@ double DaemonFixture::Metric(const std::string& series) {
     if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
   }
   return -1;
+}
+
+void DaemonFixture::WaitForIngest() {
+  for (int i = 0; i < 500 && Metric("atalaya_inbox_backlog") != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(Metric("atalaya_inbox_backlog"), 0) << "the ingest worker did not catch up";
 }
 
 std::unique_ptr<store::Store> DaemonFixture::OpenStore() {

@@ -41,8 +41,10 @@ class DaemonFixture : public ::testing::Test {
   // The value of one unlabelled metric (or labelled, written exactly as in the output).
   double Metric(const std::string& series);
 
-  // Opens the daemon's database (call after StopDaemon/Kill9).
+  // Opens the daemon's database (after StopDaemon/Kill9, or read-only use while it serves).
   std::unique_ptr<store::Store> OpenStore();
+  // Waits until the ingest worker has normalized everything acknowledged so far.
+  void WaitForIngest();
   std::string Logs() const { return daemon_ ? daemon_->Stderr() + daemon_->Stdout() : ""; }
 
   std::string dir_;  // the test's temp directory

@@ -127,9 +127,7 @@ TEST_F(LifecycleE2E, SimulateAndBackupWorkAgainstARunningDaemon) {
   EXPECT_THAT(output, HasSubstr("200"));
 
   // Wait for the ingest worker, then back up while serving.
-  for (int i = 0; i < 100 && Metric("atalaya_inbox_backlog") != 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  WaitForIngest();
   const std::string backup = dir_ + "/backup.db";
   status = RunTool({"backup", backup, "--state-dir", state_dir_}, &output);
   EXPECT_EQ(status, 0) << output;

@@ -52,16 +52,12 @@ class OutboundE2E : public DaemonFixture {
   int64_t IngestComment() {
     auto res = PostSigned(FreshComment(), "messenger");
     EXPECT_TRUE(res && res->status == 200);
-    for (int i = 0; i < 200 && Metric("atalaya_inbox_backlog") != 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    auto store = OpenStoreWhileServing();
+    WaitForIngest();
+    auto store = OpenStore();
     auto events = store->ListEvents({});
     EXPECT_TRUE(events.ok() && events->size() == 1u);
     return events->front().conversation_id;
   }
-
-  std::unique_ptr<store::Store> OpenStoreWhileServing() { return OpenStore(); }
 
   httplib::Result Send(const nlohmann::json& body, const std::string& token = "e2e-admin-token") {
     httplib::Client admin("127.0.0.1", admin_port_);
@@ -215,9 +211,7 @@ TEST_F(OutboundE2E, WhatsAppStatusWebhooksMoveTheDeliveryForward) {
   inbound["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] = std::to_string(now_s);
   auto res = PostSigned(inbound.dump());
   ASSERT_TRUE(res && res->status == 200);
-  for (int i = 0; i < 200 && Metric("atalaya_inbox_backlog") != 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  WaitForIngest();
   int64_t conversation = 0;
   {
     auto store = OpenStore();

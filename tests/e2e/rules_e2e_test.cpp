@@ -85,9 +85,7 @@ TEST_F(RulesE2E, EveryCustomerMessageIsStoredWithItsDecisionAndTrace) {
     ASSERT_TRUE(res);
     ASSERT_EQ(res->status, 200);
   }
-  for (int i = 0; i < 200 && Metric("atalaya_inbox_backlog") != 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  WaitForIngest();
   EXPECT_GE(Metric("atalaya_decisions_total{filter=\"drop\"}"), 2);  // "hola", the repeat
   EXPECT_EQ(Metric("atalaya_routed_total{queue=\"retencion\"}"), 1);
   EXPECT_EQ(StopDaemon(), 0);
