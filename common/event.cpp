@@ -62,13 +62,9 @@ std::optional<Enum> ValueOf(const std::array<std::pair<Enum, const char*>, N>& t
 }  // namespace
 
 const char* ChannelName(Channel channel) { return NameOf(kChannelNames, channel); }
-std::optional<Channel> ParseChannel(std::string_view name) {
-  return ValueOf(kChannelNames, name);
-}
+std::optional<Channel> ParseChannel(std::string_view name) { return ValueOf(kChannelNames, name); }
 const char* EventKindName(EventKind kind) { return NameOf(kKindNames, kind); }
-std::optional<EventKind> ParseEventKind(std::string_view name) {
-  return ValueOf(kKindNames, name);
-}
+std::optional<EventKind> ParseEventKind(std::string_view name) { return ValueOf(kKindNames, name); }
 const char* VisibilityName(Visibility visibility) {
   return visibility == Visibility::kPublic ? "public" : "private";
 }

@@ -45,9 +45,9 @@ enum class Direction {
 // kFailed is terminal and keeps its error code.
 enum class DeliveryStatus { kNone = 0, kSent = 1, kDelivered = 2, kRead = 3, kFailed = 4 };
 
-const char* ChannelName(Channel channel);          // "whatsapp", "messenger", ...
+const char* ChannelName(Channel channel);  // "whatsapp", "messenger", ...
 std::optional<Channel> ParseChannel(std::string_view name);
-const char* EventKindName(EventKind kind);         // "message", "comment", ...
+const char* EventKindName(EventKind kind);  // "message", "comment", ...
 std::optional<EventKind> ParseEventKind(std::string_view name);
 const char* VisibilityName(Visibility visibility);  // "private" | "public"
 const char* DirectionName(Direction direction);     // "inbound" | "outbound_human" | ...
@@ -59,11 +59,11 @@ std::optional<DeliveryStatus> ParseDeliveryStatus(std::string_view name);
 // (followers, verified, bio) exists on X and (after a DM) Instagram; WhatsApp gives a profile
 // name, a wa_id (phone) and/or a business-scoped user id.
 struct Author {
-  std::string id;        // the platform's stable id for this person (BSUID, PSID, IGSID, ...)
-  std::string alt_id;    // a second id the platform also sent (WhatsApp wa_id next to a BSUID)
-  std::string name;      // display name
-  std::string handle;    // @username where the platform has one
-  std::string phone;     // E.164 digits without '+', when known; personal data
+  std::string id;          // the platform's stable id for this person (BSUID, PSID, IGSID, ...)
+  std::string alt_id;      // a second id the platform also sent (WhatsApp wa_id next to a BSUID)
+  std::string name;        // display name
+  std::string handle;      // @username where the platform has one
+  std::string phone;       // E.164 digits without '+', when known; personal data
   int64_t followers = -1;  // -1 = unknown
   int64_t following = -1;
   int64_t listed = -1;
@@ -74,9 +74,9 @@ struct Author {
 };
 
 struct Attachment {
-  std::string kind;       // image | audio | video | document | sticker | file | fallback
-  std::string media_id;   // platform media id to fetch later (WhatsApp)
-  std::string url;        // direct URL (Messenger/Instagram; they expire)
+  std::string kind;      // image | audio | video | document | sticker | file | fallback
+  std::string media_id;  // platform media id to fetch later (WhatsApp)
+  std::string url;       // direct URL (Messenger/Instagram; they expire)
   std::string mime_type;
   std::string sha256;
   std::string caption;
@@ -101,16 +101,16 @@ struct StatusUpdate {
   DeliveryStatus status = DeliveryStatus::kNone;
   std::string recipient_id;
   int64_t watermark_ms = 0;  // Messenger receipts: applies up to this time; 0 = none
-  int64_t error_code = 0;  // platform error code when failed
+  int64_t error_code = 0;    // platform error code when failed
   std::string error_title;
   std::string error_detail;
 };
 
 struct Event {
   Channel channel = Channel::kWhatsApp;
-  std::string account_id;     // our side: WhatsApp phone_number_id, Page id, IG account id
+  std::string account_id;  // our side: WhatsApp phone_number_id, Page id, IG account id
   EventKind kind = EventKind::kUnsupported;
-  std::string type;           // the platform's own type name ("text", "interactive", ...)
+  std::string type;  // the platform's own type name ("text", "interactive", ...)
   Visibility visibility = Visibility::kPrivate;
   Direction direction = Direction::kInbound;
   // What happened to the item platform_id names: "" for a new item; "edit", "remove",
@@ -125,23 +125,23 @@ struct Event {
   std::string platform_id;
   std::string dedup_key;
 
-  Author author;              // who wrote it (the Page itself for its echoes and comments)
+  Author author;             // who wrote it (the Page itself for its echoes and comments)
   std::string recipient_id;  // outbound private events: the customer it was written to
   int64_t timestamp_ms = 0;  // when it happened, per the platform
 
-  std::string text;            // typed text, caption or title; byte-exact
-  std::string payload;         // machine payload of a button/list/quick reply/postback
-  std::string reply_to_id;     // platform id of the message this one replies to (context)
-  std::string thread_id;       // public thread: the post id a comment belongs to
-  std::string thread_url;      // public thread: the post's permalink, when the platform sent it
-  std::string parent_id;       // the comment a reply-comment answers
+  std::string text;         // typed text, caption or title; byte-exact
+  std::string payload;      // machine payload of a button/list/quick reply/postback
+  std::string reply_to_id;  // platform id of the message this one replies to (context)
+  std::string thread_id;    // public thread: the post id a comment belongs to
+  std::string thread_url;   // public thread: the post's permalink, when the platform sent it
+  std::string parent_id;    // the comment a reply-comment answers
   std::vector<Attachment> attachments;
   std::optional<Location> location;
-  std::string reaction_to_id;  // kReaction: the message reacted to
-  std::string reaction_emoji;  // kReaction: empty = reaction removed
-  std::string referral_json;   // ad/referral source as compact JSON, when present
-  std::string contacts_json;   // shared contact cards as compact JSON, when present
-  std::string new_author_id;   // kIdentity: the id the customer moved to
+  std::string reaction_to_id;     // kReaction: the message reacted to
+  std::string reaction_emoji;     // kReaction: empty = reaction removed
+  std::string referral_json;      // ad/referral source as compact JSON, when present
+  std::string contacts_json;      // shared contact cards as compact JSON, when present
+  std::string new_author_id;      // kIdentity: the id the customer moved to
   std::string new_author_alt_id;  // kIdentity: their new phone id when new_author_id is not it
   std::optional<StatusUpdate> status;
   std::string unsupported_reason;  // kUnsupported: why

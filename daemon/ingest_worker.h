@@ -14,8 +14,8 @@
 #include <mutex>
 #include <thread>
 
-#include "common/clock.h"
 #include "channels/meta_parse_options.h"
+#include "common/clock.h"
 #include "daemon/event_decider.h"
 #include "daemon/metrics.h"
 #include "daemon/site_rules.h"
@@ -71,7 +71,8 @@ class IngestWorker {
   std::atomic<bool> drained_{false};
   int64_t last_id_ = 0;
   std::mutex parse_options_mutex_;
-  channels::MetaParseOptions parse_options_;  // the last inbox row committed; only the worker thread touches it
+  channels::MetaParseOptions
+      parse_options_;  // the last inbox row committed; only the worker thread touches it
 };
 
 }  // namespace atalaya::daemon

@@ -140,9 +140,9 @@ class Evaluation {
         return Note(!context_.segment.empty() && Contains(c.strings, context_.segment), why,
                     "segment=" + context_.segment);
       case ConditionType::kPromotionPost: {
-        const bool promotion = context_.promotion_post ||
-                               (!event_.thread_id.empty() &&
-                                rs_.promotion_posts.count(event_.thread_id) > 0);
+        const bool promotion =
+            context_.promotion_post ||
+            (!event_.thread_id.empty() && rs_.promotion_posts.count(event_.thread_id) > 0);
         return Note(promotion == c.flag, why,
                     promotion ? "promotion post" : "not a promotion post");
       }

@@ -6,8 +6,8 @@ namespace atalaya {
 namespace {
 
 TEST(EventNames, RoundTripEveryChannelAndKind) {
-  for (Channel c : {Channel::kWhatsApp, Channel::kMessenger, Channel::kInstagram,
-                    Channel::kTwitter, Channel::kAppStore, Channel::kGooglePlay}) {
+  for (Channel c : {Channel::kWhatsApp, Channel::kMessenger, Channel::kInstagram, Channel::kTwitter,
+                    Channel::kAppStore, Channel::kGooglePlay}) {
     EXPECT_EQ(ParseChannel(ChannelName(c)), c);
   }
   for (EventKind k :

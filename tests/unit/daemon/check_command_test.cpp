@@ -27,7 +27,9 @@ TEST(CheckCommand, ChecksTheSiteRulesToo) {
   dir.Write("rules/10_lists.yaml", "lists:\n  saludos: [hola\n");
   std::ostringstream out, err;
   EXPECT_EQ(RunCheckCommand(path, {"TOKEN=t"}, out, err), 1);
-  EXPECT_NE(err.str().find("10_lists.yaml:3:1: YAML syntax error: end of sequence flow not found"), std::string::npos) << err.str();
+  EXPECT_NE(err.str().find("10_lists.yaml:3:1: YAML syntax error: end of sequence flow not found"),
+            std::string::npos)
+      << err.str();
 }
 
 TEST(CheckCommand, PrintsEveryErrorOnItsOwnLineAndExitsOne) {
