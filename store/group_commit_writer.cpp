@@ -140,11 +140,16 @@ void GroupCommitWriter::Run() {
   }
 }
 
+void GroupCommitWriter::Exec(const std::string& sql) {
+  // The transaction statements run several times per batch: prepared once, not per use.
+  connection_->Prepare(sql)->exec();
+}
+
 Status GroupCommitWriter::BeginWithRetry() {
   int64_t stop_seen_ns = 0;
   for (;;) {
     try {
-      db_.exec("BEGIN IMMEDIATE");
+      Exec("BEGIN IMMEDIATE");
       return Status::Ok();
     } catch (const SQLite::Exception& e) {
       if (e.getErrorCode() != SQLITE_BUSY && e.getErrorCode() != SQLITE_LOCKED) {
@@ -186,9 +191,9 @@ void GroupCommitWriter::ExecuteBatch(Batch& batch) {
       if (decided[i]) continue;
       Status status;
       try {
-        db_.exec("SAVEPOINT request");
+        Exec("SAVEPOINT request");
         status = batch[i]->work(*connection_);
-        if (status.ok()) db_.exec("RELEASE request");
+        if (status.ok()) Exec("RELEASE request");
       } catch (const std::exception& e) {
         status = StatusFromException(e, "store write");
       }
@@ -216,7 +221,7 @@ void GroupCommitWriter::ExecuteBatch(Batch& batch) {
     }
     if (restart) continue;
     try {
-      db_.exec("COMMIT");
+      Exec("COMMIT");
       committed = true;
     } catch (const std::exception& e) {
       fail_rest(StatusFromException(e, "commit"));

@@ -78,6 +78,8 @@ class GroupCommitWriter {
   // BEGIN IMMEDIATE, retrying while another connection holds the write lock. Fails when the
   // writer is stopping and the lock does not come free within the commit deadline.
   Status BeginWithRetry();
+  // Runs one transaction-control statement from the connection's statement cache.
+  void Exec(const std::string& sql);
   int64_t OldestWaitingNs() const;  // requires mu_
 
   std::unique_ptr<Connection> connection_;

@@ -102,7 +102,8 @@ TEST(LoaderTest, UnknownKeyFarFromEverythingListsTheValidKeys) {
   Loaded l = LoadOne("settings: {zzzzzz: 1}\n");
   ASSERT_FALSE(l.result.ok());
   EXPECT_EQ(l.report.errors.at(0).message,
-            "unknown key \"zzzzzz\" in settings; valid keys: utc_offset, business_hours");
+            "unknown key \"zzzzzz\" in settings; valid keys: utc_offset, business_hours, "
+            "promotion_posts");
 }
 
 TEST(LoaderTest, WrongTypesAreNamed) {
