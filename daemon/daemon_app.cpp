@@ -150,9 +150,9 @@ Status DaemonApp::Start() {
 
   admin_server_ = std::make_unique<HttpServer>(AdminServerOptions(config_));
   admin_->Register(admin_server_->routes());
-  RegisterOutboundApi(
-      admin_server_->routes(), *store_, clock_,
-      OutboundApiOptions{config_.admin.token, "", 64 * 1024, [this] { sender_->Wake(); }});
+  RegisterOutboundApi(admin_server_->routes(), *store_, clock_,
+                      OutboundApiOptions{[this] { return AdminToken(); }, "", 64 * 1024,
+                                         [this] { sender_->Wake(); }});
   if (Status s = admin_server_->Start(); !s.ok()) return s;
 
   if (Status s = WritePortFile(options_.port_file, public_server_->port()); !s.ok()) return s;
@@ -240,6 +240,11 @@ std::string DaemonApp::AccessToken(Channel channel, const std::string& account_i
     if (account.id == account_id) return account.access_token;
   }
   return "";
+}
+
+std::string DaemonApp::AdminToken() {
+  std::lock_guard lock(tokens_mutex_);
+  return config_.admin.token;
 }
 
 bool DaemonApp::Shutdown() {

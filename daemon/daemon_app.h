@@ -61,6 +61,8 @@ class DaemonApp {
  private:
   // The configured Graph token of one of our accounts ("" when none); any thread.
   std::string AccessToken(Channel channel, const std::string& account_id);
+  // The admin API's bearer token as configured now; any thread.
+  std::string AdminToken();
 
   Config config_;
   ServeOptions options_;

@@ -220,7 +220,8 @@ void RegisterOutboundApi(httplib::Server& server, store::Store& store, const Clo
 
   server.Post("/api/v1/messages", [&store, &clock, shared](const httplib::Request& req,
                                                            httplib::Response& res) {
-    if (Status auth = Authorize(req, shared->admin_token); !auth.ok()) {
+    if (Status auth = Authorize(req, shared->admin_token ? shared->admin_token() : "");
+        !auth.ok()) {
       return WriteError(res, auth);
     }
     if (req.body.size() > shared->max_body_bytes) {
@@ -271,7 +272,8 @@ void RegisterOutboundApi(httplib::Server& server, store::Store& store, const Clo
 
   server.Get(R"(/api/v1/messages/(\d+))", [&store, shared](const httplib::Request& req,
                                                            httplib::Response& res) {
-    if (Status auth = Authorize(req, shared->admin_token); !auth.ok()) {
+    if (Status auth = Authorize(req, shared->admin_token ? shared->admin_token() : "");
+        !auth.ok()) {
       return WriteError(res, auth);
     }
     int64_t id = 0;

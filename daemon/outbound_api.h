@@ -32,7 +32,8 @@
 namespace atalaya::daemon {
 
 struct OutboundApiOptions {
-  std::string admin_token;                     // "" = the API answers 403
+  // The admin token now (a reload may replace it); "" = the API answers 403.
+  std::function<std::string()> admin_token;
   std::string whatsapp_reengagement_template;  // named when a template is required
   size_t max_body_bytes = 64 * 1024;
   std::function<void()> on_queued;  // e.g. SenderWorker::Wake; may be empty

@@ -138,6 +138,23 @@ TEST_F(OutboundE2E, BadRequestsAreRefusedWithTheirReason) {
   EXPECT_TRUE(graph_.Requests().empty());
 }
 
+TEST_F(OutboundE2E, SighupRotatesTheAdminToken) {
+  ASSERT_TRUE(StartDaemon());
+  std::ofstream(dir_ + "/admin_token") << "rotated-admin-token\n";
+  daemon_->Signal(SIGHUP);
+  int status = 0;
+  for (int i = 0; i < 50 && status != 404; ++i) {
+    auto res =
+        Send({{"conversation_id", 999999}, {"kind", "text"}, {"text", "x"}}, "rotated-admin-token");
+    status = res ? res->status : -1;
+    if (status != 404) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(status, 404);  // past authentication: the conversation is what is missing
+  auto old = Send({{"conversation_id", 999999}, {"kind", "text"}, {"text", "x"}});
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->status, 401);
+}
+
 TEST_F(OutboundE2E, TransientFailureIsRetriedThenDelivered) {
   ASSERT_TRUE(StartDaemon());
   const int64_t conversation = IngestComment();

@@ -52,7 +52,7 @@ class OutboundApiTest : public ::testing::Test {
     store_.AddEvent(2, comment);
 
     OutboundApiOptions options;
-    options.admin_token = admin_token_;
+    options.admin_token = [this] { return admin_token_; };
     options.whatsapp_reengagement_template = "follow_up";
     options.max_body_bytes = 8192;
     options.on_queued = [this] { ++queued_; };
