@@ -245,7 +245,7 @@ int ApplyWatermark(Connection& conn, Channel channel, const std::string& account
   {
     Statement select = conn.Prepare(
         "SELECT platform_message_id FROM outbox WHERE channel = ? AND account_id = ? "
-        "AND recipient_id = ? AND state = 'sent' AND sent_ms <= ? ORDER BY id");
+        "AND recipient_id = ? AND state = 'sent' AND sent_ms <= ?");
     select->bind(1, ChannelName(channel));
     select->bind(2, account_id);
     select->bind(3, update.recipient_id);

@@ -12,9 +12,11 @@
 // configured deadline (the caller answers 503; the platform retries, and the inbox dedup
 // acknowledges a retry of a row that did land). kResourceExhausted — the disk is full (or the
 // configured size cap is reached); reads keep working. kInvalidArgument — a caller broke a
-// documented precondition. kNotFound — CommitIngest named an inbox row that does not exist.
-// kAlreadyExists — Backup's destination exists. kFailedPrecondition — at open, the database
-// was written by a newer atalaya. kInternal — anything else the engine reported (message
+// documented precondition. kNotFound — CommitIngest named an inbox row that does not exist,
+// or an outbox call an unknown message or conversation. kAlreadyExists — Backup's destination
+// exists, or an outbox idempotency key was used before. kFailedPrecondition — at open, the
+// database was written by a newer atalaya; an outbox move from the wrong state; a second
+// private reply to one comment. kInternal — anything else the engine reported (message
 // carries the engine's text).
 //
 // Contacts and conversations may be merged (one person found under two ids): the merged
@@ -72,7 +74,10 @@ struct IngestItem {
   std::vector<std::string> text_keys;
   // Outbound messages the decisions caused, written in the same transaction (the outbox).
   // Each one's conversation is resolved from the event at `event_index` when
-  // conversation_id is 0.
+  // conversation_id is 0. One tied (event_index) to an event that turns out a duplicate is
+  // skipped and counted in outbound_skipped: that event's first delivery queued it. Any
+  // outbox error (see EnqueueOutbound), an event_index out of range, or an event with no
+  // conversation fails the whole item (events included), never the other items.
   std::vector<NewOutbound> outbound;
 };
 
@@ -211,8 +216,9 @@ class Store {
 
   virtual Result<std::vector<StoredEvent>> ListEvents(const EventQuery& query) = 0;
   virtual Result<std::optional<StoredEvent>> GetEvent(int64_t event_id) = 0;
-  // Whether `author_id` sent a message with this text key on `channel` at a time t with
-  // since_ms <= t <= until_ms (the rules' duplicate filter).
+  // Whether `author_id` (an event's author.id) sent a message with this text key on `channel`
+  // at a time t with since_ms <= t <= until_ms (the rules' duplicate filter). An empty
+  // author or key matches nothing.
   virtual Result<bool> HasRecentText(Channel channel, const std::string& author_id,
                                      const std::string& text_key, int64_t since_ms,
                                      int64_t until_ms) = 0;
@@ -220,17 +226,23 @@ class Store {
   // --- The outbox (see store/outbox.h for the life of a message) ---
   // Queues one message; returns its id. kAlreadyExists when `idempotency_key` was used before
   // (the existing id is in the message), kNotFound for an unknown conversation,
-  // kFailedPrecondition for a second private reply to the same comment.
+  // kFailedPrecondition for a second private reply to the same comment (a failed one does
+  // not count), kInvalidArgument for conversation_id 0, an empty kind, or a channel that is
+  // not the conversation's. A merged conversation's id is followed to the surviving one.
   virtual Result<int64_t> EnqueueOutbound(const NewOutbound& message, int64_t now_ms) = 0;
-  // Messages in kPending whose next attempt is due, oldest first.
+  // Messages in kPending whose next attempt is due (next_attempt_ms <= now_ms; a new
+  // message's is its enqueue time), by next attempt time, then id.
   virtual Result<std::vector<OutboundMessage>> DueOutbound(int64_t now_ms, size_t limit) = 0;
   // kPending → kSending, attempts + 1, durably BEFORE the request leaves: a crash after this
   // leaves the row in kSending, which RecoverOutbound flags as a possible duplicate.
   virtual Status MarkOutboundSending(int64_t id, int64_t now_ms) = 0;
   // kSending → kSent with the platform's message id (delivery statuses then attach to it, as
-  // RecordOutbound does).
+  // RecordOutbound does, including those that arrived first; Messenger watermark receipts
+  // reach it through (account_id, recipient_id) and sent_ms). An empty id: kInvalidArgument.
   virtual Status MarkOutboundSent(int64_t id, const std::string& platform_message_id,
                                   int64_t now_ms) = 0;
+  // The Mark* moves check the current state: kNotFound "outbound message 7 does not exist",
+  // kFailedPrecondition "outbound message 7 is sent, not sending" (nothing changes).
   // kSending → kPending with the next attempt time and the last error (transient failure).
   virtual Status MarkOutboundRetry(int64_t id, int64_t next_attempt_ms, const OutboundError& error,
                                    int64_t now_ms) = 0;
@@ -240,6 +252,8 @@ class Store {
   // goes back to kPending with possible_duplicate = true. Returns how many.
   virtual Result<int64_t> RecoverOutbound(int64_t now_ms) = 0;
   virtual Result<std::optional<OutboundMessage>> GetOutbound(int64_t id) = 0;
+  // A conversation's messages by id (a merged conversation's id lists the surviving one's);
+  // empty for an unknown conversation.
   virtual Result<std::vector<OutboundMessage>> ListOutbound(int64_t conversation_id) = 0;
   virtual Result<std::optional<Contact>> FindContact(Channel channel,
                                                      const std::string& external_id) = 0;

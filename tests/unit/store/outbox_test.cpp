@@ -455,6 +455,9 @@ TEST_F(OutboxTest, MergedConversationTakesItsOutbox) {
   ASSERT_TRUE(via_old_id.ok());
   ASSERT_EQ(via_old_id->size(), 1u) << "the merged thread's id still leads to its messages";
   EXPECT_EQ((*via_old_id)[0].id, id);
+
+  const int64_t later = Enqueue(Text(newer, kWaId));  // an agent's screen still shows the old id
+  EXPECT_EQ(Get(later).request.conversation_id, older);
 }
 
 }  // namespace
