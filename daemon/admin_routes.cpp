@@ -31,8 +31,8 @@ void AdminRoutes::Register(httplib::Server& server) {
       std::lock_guard lock(token_mutex_);
       token = admin_token_;
     }
-    if (!IsAdmin(req, token)) {
-      WriteError(res, Unauthenticated("missing or wrong admin token (Authorization: Bearer ...)"));
+    if (Status auth = CheckAdminToken(req, token); !auth.ok()) {
+      WriteError(res, auth);
       return;
     }
     std::vector<std::string> errors = rules_.Reload();

@@ -8,6 +8,7 @@
 #include "channels/outbound_request.h"
 #include "common/crypto.h"
 #include "common/log.h"
+#include "daemon/admin_auth.h"
 #include "daemon/http_errors.h"
 #include "daemon/sender_worker.h"
 
@@ -29,36 +30,6 @@ const std::set<std::string> kKinds = {
 bool IsCommentKind(const std::string& kind) {
   return kind == "private_reply" || kind == "public_reply" || kind == "hide_comment" ||
          kind == "unhide_comment";
-}
-
-// Local copy of store::OutboxStateName: the store library defines it, but this module must
-// link without the SQLite store (tests use a fake).
-const char* StateName(store::OutboxState state) {
-  switch (state) {
-    case store::OutboxState::kPending:
-      return "pending";
-    case store::OutboxState::kSending:
-      return "sending";
-    case store::OutboxState::kSent:
-      return "sent";
-    case store::OutboxState::kFailed:
-      return "failed";
-  }
-  return "unknown";
-}
-
-Status Authorize(const httplib::Request& req, const std::string& admin_token) {
-  if (admin_token.empty()) {
-    return PermissionDenied("the outbound API is off: no admin token is configured");
-  }
-  const std::string header = req.get_header_value("Authorization");
-  constexpr std::string_view kBearer = "Bearer ";
-  if (header.empty()) return Unauthenticated("missing Authorization: Bearer <admin token>");
-  if (header.compare(0, kBearer.size(), kBearer) != 0 ||
-      !ConstantTimeEquals(std::string_view(header).substr(kBearer.size()), admin_token)) {
-    return Unauthenticated("wrong admin token");
-  }
-  return Status::Ok();
 }
 
 // The customer's id on the conversation's channel: WhatsApp prefers the wa_id (phone).
@@ -182,7 +153,7 @@ Json MessageJson(const store::OutboundMessage& message) {
               {"conversation_id", message.request.conversation_id},
               {"channel", ChannelName(message.request.channel)},
               {"kind", message.request.kind},
-              {"state", StateName(message.state)},
+              {"state", store::OutboxStateName(message.state)},
               {"attempts", message.attempts},
               {"created_ms", message.created_ms},
               {"possible_duplicate", message.possible_duplicate},
@@ -220,7 +191,7 @@ void RegisterOutboundApi(httplib::Server& server, store::Store& store, const Clo
 
   server.Post("/api/v1/messages", [&store, &clock, shared](const httplib::Request& req,
                                                            httplib::Response& res) {
-    if (Status auth = Authorize(req, shared->admin_token ? shared->admin_token() : "");
+    if (Status auth = CheckAdminToken(req, shared->admin_token ? shared->admin_token() : "");
         !auth.ok()) {
       return WriteError(res, auth);
     }
@@ -272,7 +243,7 @@ void RegisterOutboundApi(httplib::Server& server, store::Store& store, const Clo
 
   server.Get(R"(/api/v1/messages/(\d+))", [&store, shared](const httplib::Request& req,
                                                            httplib::Response& res) {
-    if (Status auth = Authorize(req, shared->admin_token ? shared->admin_token() : "");
+    if (Status auth = CheckAdminToken(req, shared->admin_token ? shared->admin_token() : "");
         !auth.ok()) {
       return WriteError(res, auth);
     }

@@ -255,7 +255,7 @@ TEST(OutboundApiDisabledTest, NoAdminTokenMeansTheApiIsOff) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 403);
   EXPECT_EQ(json::parse(res->body)["error"]["message"],
-            "the outbound API is off: no admin token is configured");
+            "the admin API is off: no admin token is configured");
 }
 
 }  // namespace
