@@ -127,6 +127,19 @@ double DaemonFixture::Metric(const std::string& series) {
   return -1;
 }
 
+std::vector<store::StoredEvent> DaemonFixture::StoredEvents() {
+  auto store = OpenStore();
+  if (!store) return {};
+  store::EventQuery all;
+  all.limit = 100000;
+  auto events = store->ListEvents(all);
+  if (!events.ok()) {
+    ADD_FAILURE() << events.status().ToString();
+    return {};
+  }
+  return std::move(events).value();
+}
+
 void DaemonFixture::WaitForIngest() {
   for (int i = 0; i < 500 && Metric("atalaya_inbox_backlog") != 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -43,6 +43,8 @@ class DaemonFixture : public ::testing::Test {
 
   // Opens the daemon's database (after StopDaemon/Kill9, or read-only use while it serves).
   std::unique_ptr<store::Store> OpenStore();
+  // Every stored event, in order (opens the database as OpenStore does).
+  std::vector<store::StoredEvent> StoredEvents();
   // Waits until the ingest worker has normalized everything acknowledged so far.
   void WaitForIngest();
   std::string Logs() const { return daemon_ ? daemon_->Stderr() + daemon_->Stdout() : ""; }

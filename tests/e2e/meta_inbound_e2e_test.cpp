@@ -24,10 +24,11 @@ TEST_F(MetaInboundE2E, FacebookCommentIsAPublicEventInItsPostsThread) {
 
   auto store = OpenStore();
   ASSERT_TRUE(store);
-  auto events = store->ListEvents({});
-  ASSERT_TRUE(events.ok());
-  ASSERT_EQ(events->size(), 1u);
-  const store::StoredEvent& comment = events->front();
+  auto listed = store->ListEvents({});
+  ASSERT_TRUE(listed.ok());
+  const std::vector<store::StoredEvent>& events = *listed;
+  ASSERT_EQ(events.size(), 1u);
+  const store::StoredEvent& comment = events.front();
   EXPECT_EQ(comment.event.channel, Channel::kMessenger);
   EXPECT_EQ(comment.event.kind, EventKind::kComment);
   EXPECT_EQ(comment.event.visibility, Visibility::kPublic);
@@ -50,14 +51,11 @@ TEST_F(MetaInboundE2E, PageInboxEchoIsRecordedAsAHumansOutboundMessage) {
   EXPECT_EQ(via_meta->status, 200);
   EXPECT_EQ(StopDaemon(), 0);
 
-  auto store = OpenStore();
-  ASSERT_TRUE(store);
-  auto events = store->ListEvents({});
-  ASSERT_TRUE(events.ok());
-  ASSERT_EQ(events->size(), 1u);
-  EXPECT_EQ(events->front().event.direction, Direction::kOutboundHuman);
-  EXPECT_EQ(events->front().event.text, "Te llamo en 5 minutos");
-  EXPECT_FALSE(events->front().decision.has_value());
+  auto events = StoredEvents();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events.front().event.direction, Direction::kOutboundHuman);
+  EXPECT_EQ(events.front().event.text, "Te llamo en 5 minutos");
+  EXPECT_FALSE(events.front().decision.has_value());
 }
 
 TEST_F(MetaInboundE2E, InstagramCommentIsStoredPublic) {
@@ -66,14 +64,11 @@ TEST_F(MetaInboundE2E, InstagramCommentIsStoredPublic) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(StopDaemon(), 0);
-  auto store = OpenStore();
-  ASSERT_TRUE(store);
-  auto events = store->ListEvents({});
-  ASSERT_TRUE(events.ok());
-  ASSERT_EQ(events->size(), 1u);
-  EXPECT_EQ(events->front().event.channel, Channel::kInstagram);
-  EXPECT_EQ(events->front().event.kind, EventKind::kComment);
-  EXPECT_EQ(events->front().event.visibility, Visibility::kPublic);
+  auto events = StoredEvents();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events.front().event.channel, Channel::kInstagram);
+  EXPECT_EQ(events.front().event.kind, EventKind::kComment);
+  EXPECT_EQ(events.front().event.visibility, Visibility::kPublic);
 }
 
 }  // namespace

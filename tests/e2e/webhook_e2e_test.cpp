@@ -51,10 +51,11 @@ TEST_F(WebhookE2E, SignedDeliveryIsStoredAndNormalized) {
 
   auto store = OpenStore();
   ASSERT_TRUE(store);
-  auto events = store->ListEvents({});
-  ASSERT_TRUE(events.ok());
-  ASSERT_EQ(events->size(), 1u);
-  const Event& e = events->front().event;
+  auto listed = store->ListEvents({});
+  ASSERT_TRUE(listed.ok());
+  const std::vector<store::StoredEvent>& events = *listed;
+  ASSERT_EQ(events.size(), 1u);
+  const Event& e = events.front().event;
   EXPECT_EQ(e.kind, EventKind::kMessage);
   EXPECT_EQ(e.platform_id, "wamid.E2E-1");
   EXPECT_EQ(e.text, "Hola, mi pedido no llegó 📦");
@@ -62,7 +63,7 @@ TEST_F(WebhookE2E, SignedDeliveryIsStoredAndNormalized) {
   auto contact = store->FindContact(Channel::kWhatsApp, "573001112233");
   ASSERT_TRUE(contact.ok());
   ASSERT_TRUE(contact->has_value());
-  EXPECT_EQ((*contact)->id, events->front().contact_id);
+  EXPECT_EQ((*contact)->id, events.front().contact_id);
 }
 
 TEST_F(WebhookE2E, PreviousAppSecretIsStillAcceptedDuringRotation) {
@@ -92,13 +93,10 @@ TEST_F(WebhookE2E, IdenticalAndRebatchedRetriesAreStoredOnce) {
   EXPECT_EQ(rebatched->status, 200);
   EXPECT_EQ(StopDaemon(), 0);
 
-  auto store = OpenStore();
-  ASSERT_TRUE(store);
-  auto events = store->ListEvents({});
-  ASSERT_TRUE(events.ok());
-  ASSERT_EQ(events->size(), 2u);
-  EXPECT_EQ((*events)[0].event.platform_id, "wamid.E2E-A");
-  EXPECT_EQ((*events)[1].event.platform_id, "wamid.E2E-B");
+  auto events = StoredEvents();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].event.platform_id, "wamid.E2E-A");
+  EXPECT_EQ(events[1].event.platform_id, "wamid.E2E-B");
 }
 
 TEST_F(WebhookE2E, BadSignaturesGet401AndStoreNothing) {
@@ -218,12 +216,9 @@ TEST_F(WebhookE2E, HostileTextIsStoredByteExact) {
     EXPECT_EQ(res->status, 200);
   }
   EXPECT_EQ(StopDaemon(), 0);
-  auto store = OpenStore();
-  ASSERT_TRUE(store);
-  auto events = store->ListEvents({});
-  ASSERT_TRUE(events.ok());
-  ASSERT_EQ(events->size(), texts.size());
-  for (size_t i = 0; i < texts.size(); ++i) EXPECT_EQ((*events)[i].event.text, texts[i]);
+  auto events = StoredEvents();
+  ASSERT_EQ(events.size(), texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) EXPECT_EQ(events[i].event.text, texts[i]);
 }
 
 }  // namespace
