@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/decision.h"
+#include "store/media_rows.h"
 
 namespace atalaya::store {
 namespace {
@@ -256,6 +257,7 @@ std::optional<int64_t> InsertEvent(Connection& conn, const Event& event, const E
   if (insert->exec() == 0) return std::nullopt;
   const int64_t id = conn.db().getLastInsertRowid();
   InsertAttachments(conn, id, event.attachments);
+  QueueMediaDownloads(conn, id, event.attachments, links.stored_ms);
   return id;
 }
 

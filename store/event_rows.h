@@ -26,7 +26,8 @@ struct EventLinks {
 };
 
 // Inserts the event unless (channel, dedup_key) is already stored, with the rules' decision
-// (nullptr: none) and its text key ("" = none). Returns the new row id, or nullopt for a
+// (nullptr: none) and its text key ("" = none); each attachment with a media id or URL gets a
+// pending download (store/media.h). Returns the new row id, or nullopt for a
 // duplicate (nothing written).
 std::optional<int64_t> InsertEvent(Connection& conn, const Event& event, const EventLinks& links,
                                    const Decision* decision, const std::string& text_key);

@@ -20,6 +20,7 @@
 #include "store/event_rows.h"
 #include "store/group_commit_writer.h"
 #include "store/ingest.h"
+#include "store/media_rows.h"
 #include "store/migrations.h"
 #include "store/outbox_rows.h"
 #include "store/reader_pool.h"
@@ -243,6 +244,40 @@ class SqliteStore final : public Store {
       if (!conversation) return std::vector<OutboundMessage>{};
       return LoadConversationOutbound(conn, conversation->id);
     });
+  }
+
+  Result<std::vector<MediaDownload>> DueMedia(int64_t now_ms, size_t limit) override {
+    return readers_.Read("read due media",
+                         [&](Connection& conn) { return LoadDueMedia(conn, now_ms, limit); });
+  }
+
+  Status MarkMediaStored(int64_t event_id, int position, const StoredMedia& stored,
+                         int64_t now_ms) override {
+    return writer_.Submit(
+        Guarded("mark media stored", [event_id, position, stored, now_ms](Connection& conn) {
+          return MarkMediaStoredRow(conn, event_id, position, stored, now_ms);
+        }));
+  }
+
+  Status MarkMediaRetry(int64_t event_id, int position, int64_t next_attempt_ms,
+                        const MediaError& error, int64_t now_ms) override {
+    return writer_.Submit(Guarded(
+        "mark media retry", [event_id, position, next_attempt_ms, error, now_ms](Connection& conn) {
+          return MarkMediaRetryRow(conn, event_id, position, next_attempt_ms, error, now_ms);
+        }));
+  }
+
+  Status MarkMediaFailed(int64_t event_id, int position, const MediaError& error,
+                         int64_t now_ms) override {
+    return writer_.Submit(
+        Guarded("mark media failed", [event_id, position, error, now_ms](Connection& conn) {
+          return MarkMediaFailedRow(conn, event_id, position, error, now_ms);
+        }));
+  }
+
+  Result<std::optional<MediaDownload>> GetMedia(int64_t event_id, int position) override {
+    return readers_.Read("get media",
+                         [&](Connection& conn) { return LoadMedia(conn, event_id, position); });
   }
 
   Result<std::optional<Contact>> FindContact(Channel channel,

@@ -31,6 +31,7 @@
 #include "common/decision.h"
 #include "common/event.h"
 #include "common/status.h"
+#include "store/media.h"
 #include "store/outbox.h"
 
 namespace atalaya::store {
@@ -255,6 +256,27 @@ class Store {
   // A conversation's messages by id (a merged conversation's id lists the surviving one's);
   // empty for an unknown conversation.
   virtual Result<std::vector<OutboundMessage>> ListOutbound(int64_t conversation_id) = 0;
+
+  // --- Media downloads (see store/media.h for the life of one) ---
+  // Attachments in kPending whose next attempt is due (next_attempt_ms <= now_ms; a new
+  // one's is its ingest time), by next attempt time, then event id and position.
+  virtual Result<std::vector<MediaDownload>> DueMedia(int64_t now_ms, size_t limit) = 0;
+  // The Mark* moves are made from kPending only: kNotFound "media 7/0 does not exist",
+  // kFailedPrecondition "media 7/0 is stored, not pending" (nothing changes). Each counts
+  // one attempt.
+  // kPending → kStored with the file written (its name must not be empty: kInvalidArgument).
+  virtual Status MarkMediaStored(int64_t event_id, int position, const StoredMedia& stored,
+                                 int64_t now_ms) = 0;
+  // Stays kPending, due again at next_attempt_ms, with the transient error kept.
+  virtual Status MarkMediaRetry(int64_t event_id, int position, int64_t next_attempt_ms,
+                                const MediaError& error, int64_t now_ms) = 0;
+  // kPending → kFailed with the reason (an empty reason: kInvalidArgument).
+  virtual Status MarkMediaFailed(int64_t event_id, int position, const MediaError& error,
+                                 int64_t now_ms) = 0;
+  // One attachment's download; nullopt when the event or position is unknown, or the
+  // attachment had nothing to fetch.
+  virtual Result<std::optional<MediaDownload>> GetMedia(int64_t event_id, int position) = 0;
+
   virtual Result<std::optional<Contact>> FindContact(Channel channel,
                                                      const std::string& external_id) = 0;
   virtual Result<std::optional<Contact>> GetContact(int64_t contact_id) = 0;

@@ -71,6 +71,21 @@ class FakeOutboxStore : public store::Store {
   Result<std::optional<store::DeliveryState>> GetDelivery(Channel, const std::string&) override {
     return Unsupported();
   }
+  Result<std::vector<store::MediaDownload>> DueMedia(int64_t, size_t) override {
+    return Unsupported();
+  }
+  Status MarkMediaStored(int64_t, int, const store::StoredMedia&, int64_t) override {
+    return Unsupported();
+  }
+  Status MarkMediaRetry(int64_t, int, int64_t, const store::MediaError&, int64_t) override {
+    return Unsupported();
+  }
+  Status MarkMediaFailed(int64_t, int, const store::MediaError&, int64_t) override {
+    return Unsupported();
+  }
+  Result<std::optional<store::MediaDownload>> GetMedia(int64_t, int) override {
+    return Unsupported();
+  }
   Result<store::InboxStats> GetInboxStats(int64_t) override { return Unsupported(); }
   Result<int64_t> Prune(int64_t, int, int) override { return Unsupported(); }
   Status Backup(const std::string&) override { return Unsupported(); }
