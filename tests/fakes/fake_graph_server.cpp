@@ -6,6 +6,8 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "common/crypto.h"
+
 namespace atalaya::fakes {
 namespace {
 
@@ -47,6 +49,8 @@ ScriptedResponse FromJson(const Json& spec) {
     }
   }
   response.delay_ms = spec.value("delay_ms", 0);
+  response.content_type = spec.value("content_type", std::string("application/json"));
+  response.chunked = spec.value("chunked", false);
   return response;
 }
 
@@ -101,7 +105,21 @@ FakeGraphServer::FakeGraphServer() : server_(std::make_unique<httplib::Server>()
     }
     res.status = answer.status;
     for (const auto& [name, value] : answer.headers) res.set_header(name, value);
-    res.set_content(answer.body, "application/json");
+    if (answer.chunked) {
+      auto body = std::make_shared<std::string>(std::move(answer.body));
+      res.set_chunked_content_provider(
+          answer.content_type, [body](size_t offset, httplib::DataSink& sink) {
+            constexpr size_t kChunk = 4096;
+            if (offset < body->size()) {
+              sink.write(body->data() + offset, std::min(kChunk, body->size() - offset));
+            } else {
+              sink.done();
+            }
+            return true;
+          });
+    } else {
+      res.set_content(answer.body, answer.content_type);
+    }
   };
   server_->Get(".*", handler);
   server_->Post(".*", handler);
@@ -146,6 +164,51 @@ void FakeGraphServer::Reset() {
   std::lock_guard<std::mutex> lock(mutex_);
   requests_.clear();
   queues_.clear();
+  files_.clear();
+}
+
+void FakeGraphServer::AddWhatsAppMedia(const std::string& media_id, const std::string& bytes,
+                                       const std::string& mime_type) {
+  ScriptedResponse metadata = MediaMetadata(MediaUrl(media_id), mime_type, HexEncode(Sha256(bytes)),
+                                            static_cast<int64_t>(bytes.size()));
+  std::lock_guard<std::mutex> lock(mutex_);
+  files_[media_id] = std::move(metadata);
+  files_["_media/" + media_id] = Bytes(200, bytes, mime_type);
+}
+
+void FakeGraphServer::AddFile(const std::string& path, const std::string& bytes,
+                              const std::string& mime_type) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  files_[path] = Bytes(200, bytes, mime_type);
+}
+
+std::string FakeGraphServer::MediaUrl(const std::string& media_id) const {
+  return FileUrl("_media/" + media_id);
+}
+
+std::string FakeGraphServer::FileUrl(const std::string& path) const {
+  return base_url() + "/" + path + "?sig=FAKEsig";
+}
+
+ScriptedResponse FakeGraphServer::MediaMetadata(const std::string& url,
+                                                const std::string& mime_type,
+                                                const std::string& sha256, int64_t file_size) {
+  return JsonAnswer(200, {{"messaging_product", "whatsapp"},
+                          {"url", url},
+                          {"mime_type", mime_type},
+                          {"sha256", sha256},
+                          {"file_size", file_size},
+                          {"id", "MEDIA"}});
+}
+
+ScriptedResponse FakeGraphServer::Bytes(int status, const std::string& bytes,
+                                        const std::string& mime_type, bool chunked) {
+  ScriptedResponse response;
+  response.status = status;
+  response.body = bytes;
+  response.content_type = mime_type;
+  response.chunked = chunked;
+  return response;
 }
 
 void FakeGraphServer::Record(RecordedRequest request) {
@@ -167,6 +230,9 @@ ScriptedResponse FakeGraphServer::Answer(const RecordedRequest& request,
         it->second.pop_front();
         return scripted;
       }
+    }
+    if (request.method == "GET") {
+      if (auto it = files_.find(graph_path); it != files_.end()) return it->second;
     }
   }
   return SuccessFor(request, graph_path);

@@ -45,6 +45,8 @@ struct ScriptedResponse {
   std::string body;
   std::map<std::string, std::string> headers;
   int delay_ms = 0;  // answer this late (slow responses, client timeouts)
+  std::string content_type = "application/json";
+  bool chunked = false;  // no Content-Length: sent in chunks, the size known only at the end
 };
 
 class FakeGraphServer {
@@ -58,6 +60,22 @@ class FakeGraphServer {
   std::string base_url() const;  // "http://127.0.0.1:<port>"
 
   void Enqueue(const std::string& path, ScriptedResponse response);
+
+  // Media, served until Reset() (a queued answer for the same path goes first):
+  // a WhatsApp media id — GET /<version>/<media_id> answers the metadata (url on this server,
+  // mime_type, sha256 hex, file_size) and GET MediaUrl(media_id) the bytes;
+  void AddWhatsAppMedia(const std::string& media_id, const std::string& bytes,
+                        const std::string& mime_type);
+  // a file at FileUrl(path), as Messenger and Instagram attachment URLs are.
+  void AddFile(const std::string& path, const std::string& bytes, const std::string& mime_type);
+  // "<base_url>/_media/<media_id>?sig=FAKEsig": the query stands for the real URLs' signature.
+  std::string MediaUrl(const std::string& media_id) const;
+  std::string FileUrl(const std::string& path) const;  // "<base_url>/<path>?sig=FAKEsig"
+  // WhatsApp's metadata answer, for scripting one that disagrees with the file.
+  static ScriptedResponse MediaMetadata(const std::string& url, const std::string& mime_type,
+                                        const std::string& sha256, int64_t file_size);
+  static ScriptedResponse Bytes(int status, const std::string& bytes, const std::string& mime_type,
+                                bool chunked = false);
   std::vector<RecordedRequest> Requests() const;
   size_t RequestCount() const;
   // Waits until at least `count` requests arrived (true) or timeout_ms passed (false).
@@ -88,6 +106,7 @@ class FakeGraphServer {
   mutable std::condition_variable arrived_;
   std::vector<RecordedRequest> requests_;
   std::map<std::string, std::deque<ScriptedResponse>> queues_;
+  std::map<std::string, ScriptedResponse> files_;  // media: served until Reset()
   int64_t next_id_ = 1;
 };
 
