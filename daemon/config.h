@@ -71,6 +71,13 @@ struct Config {
     int dedup_key_days = 8;    // delivery keys kept at least this long (WhatsApp retries 7 days)
   } retention;
 
+  struct Media {
+    std::string enabled = "true";           // "true" | "false": fetch received attachments
+    int64_t max_bytes = 100 * 1024 * 1024;  // WhatsApp's largest media (documents): 100 MB
+    int concurrency = 2;                    // downloads at once
+    int max_attempts = 8;                   // transient failures are retried up to this
+  } media;
+
   struct Log {
     std::string level = "info";  // "debug" | "info" | "warn" | "error"
   } log;

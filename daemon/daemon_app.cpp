@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "common/log.h"
+#include "daemon/media_api.h"
 #include "daemon/outbound_api.h"
 #include "daemon/webhook_keys.h"
 
@@ -147,12 +148,15 @@ Status DaemonApp::Start() {
         log::Int("messages", *recovered));
   }
   sender_->Start();
+  if (Status s = StartMedia(); !s.ok()) return s;
 
   admin_server_ = std::make_unique<HttpServer>(AdminServerOptions(config_));
   admin_->Register(admin_server_->routes());
   RegisterOutboundApi(admin_server_->routes(), *store_, clock_,
                       OutboundApiOptions{[this] { return AdminToken(); }, "", 64 * 1024,
                                          [this] { sender_->Wake(); }});
+  RegisterMediaApi(admin_server_->routes(), *store_,
+                   MediaApiOptions{[this] { return AdminToken(); }, MediaDir()});
   if (Status s = admin_server_->Start(); !s.ok()) return s;
 
   if (Status s = WritePortFile(options_.port_file, public_server_->port()); !s.ok()) return s;
@@ -166,6 +170,39 @@ Status DaemonApp::Start() {
       log::Id("listen", public_server_->host() + ":" + std::to_string(public_server_->port())),
       log::Id("admin", admin_server_->host() + ":" + std::to_string(admin_server_->port())),
       log::Id("state_dir", state_dir), log::Hash("rules", rules_->Version()));
+  return Status::Ok();
+}
+
+std::string DaemonApp::MediaDir() const { return config_.store.state_dir + "/media"; }
+
+Status DaemonApp::StartMedia() {
+  if (config_.media.enabled != "true") {
+    log::Info("media downloads are off (media.enabled: false)");
+    return Status::Ok();
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(MediaDir(), ec);
+  if (ec) {
+    return FailedPrecondition("cannot create the media folder " + MediaDir() + ": " + ec.message());
+  }
+  channels::MediaFetcherOptions fetcher_options;
+  fetcher_options.max_bytes = config_.media.max_bytes;
+  auto fetcher = channels::MakeHttpMediaFetcher(*graph_, fetcher_options);
+  if (!fetcher.ok()) return fetcher.status();
+  media_fetcher_ = std::move(fetcher).value();
+  MediaSettings settings;
+  settings.concurrency = config_.media.concurrency;
+  settings.retry.max_attempts = config_.media.max_attempts;
+  media_ = std::make_unique<MediaWorker>(
+      *store_, *media_fetcher_, clock_,
+      [this](Channel channel, const std::string& account_id) {
+        return AccessToken(channel, account_id);
+      },
+      MediaDir(), settings, metrics_);
+  if (const int removed = media_->RemoveLeftovers(); removed > 0) {
+    log::Info("removed media files a stop left half-written", log::Int("files", removed));
+  }
+  media_->Start();  // first takes up the downloads still pending from before the restart
   return Status::Ok();
 }
 
@@ -183,6 +220,12 @@ DaemonApp::ReloadReport DaemonApp::Reload(const Config& fresh) {
   }
   if (fresh.store.state_dir != config_.store.state_dir) needs_restart.push_back("store.state_dir");
   if (fresh.site_dir != config_.site_dir) needs_restart.push_back("site_dir");
+  if (fresh.media.enabled != config_.media.enabled ||
+      fresh.media.max_bytes != config_.media.max_bytes ||
+      fresh.media.concurrency != config_.media.concurrency ||
+      fresh.media.max_attempts != config_.media.max_attempts) {
+    needs_restart.push_back("media");
+  }
 
   // What can change while serving: secrets, tokens, log level, retention.
   Config applied = config_;
@@ -262,6 +305,9 @@ bool DaemonApp::Shutdown() {
   }
   if (admin_server_) admin_server_->Stop();
   if (sender_) sender_->Stop();  // sends in flight finish; queued rows stay in the outbox
+  if (media_) media_->Stop();    // downloads in flight are cut short and stay pending
+  media_.reset();
+  media_fetcher_.reset();
   sender_.reset();
   graph_.reset();
   ingest_.reset();

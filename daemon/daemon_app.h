@@ -1,5 +1,6 @@
 #pragma once
-// DaemonApp: the running daemon — store, ingest worker, public and admin HTTP servers —
+// DaemonApp: the running daemon — store, ingest, sender and media workers, public and admin
+// HTTP servers —
 // started as an ordered list of steps and torn down in reverse, whatever step failed.
 //
 // Threads: Start(), Reload(), Maintain() and Shutdown() are called from the one control
@@ -15,6 +16,7 @@
 #include "daemon/config.h"
 #include "daemon/http_server.h"
 #include "daemon/ingest_worker.h"
+#include "daemon/media_worker.h"
 #include "daemon/metrics.h"
 #include "daemon/sender_worker.h"
 #include "daemon/site_rules.h"
@@ -63,6 +65,9 @@ class DaemonApp {
   std::string AccessToken(Channel channel, const std::string& account_id);
   // The admin API's bearer token as configured now; any thread.
   std::string AdminToken();
+  // <state_dir>/media, and the media worker over it (when media.enabled).
+  std::string MediaDir() const;
+  Status StartMedia();
 
   Config config_;
   ServeOptions options_;
@@ -75,7 +80,9 @@ class DaemonApp {
   std::unique_ptr<IngestWorker> ingest_;
   std::unique_ptr<channels::GraphClient> graph_;
   std::unique_ptr<SenderWorker> sender_;
-  std::mutex tokens_mutex_;  // the sender reads account tokens; a reload replaces them
+  std::unique_ptr<channels::MediaFetcher> media_fetcher_;
+  std::unique_ptr<MediaWorker> media_;  // null when media.enabled is false
+  std::mutex tokens_mutex_;             // the sender reads account tokens; a reload replaces them
   std::unique_ptr<WebhookRoutes> webhooks_;
   std::unique_ptr<AdminRoutes> admin_;
   std::unique_ptr<HttpServer> public_server_;

@@ -79,6 +79,17 @@ void Metrics::CountDecision(const Decision& decision) {
   }
 }
 
+void Metrics::CountMediaFailed(const std::string& reason) {
+  std::lock_guard lock(media_mutex_);
+  ++media_failed_[reason];
+}
+
+int64_t Metrics::MediaFailed(const std::string& reason) const {
+  std::lock_guard lock(media_mutex_);
+  const auto it = media_failed_.find(reason);
+  return it == media_failed_.end() ? 0 : it->second;
+}
+
 std::string Metrics::Render(store::Store& store, int64_t now_ms, bool ready) const {
   std::ostringstream out;
   out.precision(10);
@@ -120,6 +131,22 @@ std::string Metrics::Render(store::Store& store, int64_t now_ms, bool ready) con
     Header(out, "atalaya_routed_total", "counter", "Events routed to a queue, by queue.");
     for (const auto& [queue, n] : decisions_by_queue_) {
       out << "atalaya_routed_total{queue=\"" << EscapeLabel(queue) << "\"} " << n << '\n';
+    }
+  }
+
+  Single(out, "atalaya_media_downloaded_total", "counter",
+         "Attachments downloaded into the state directory.", media_stored_.load());
+  Single(out, "atalaya_media_downloaded_bytes_total", "counter", "Bytes of downloaded attachments.",
+         media_bytes_.load());
+  Single(out, "atalaya_media_retries_total", "counter",
+         "Attachment downloads that failed transiently and will be retried.",
+         media_retried_.load());
+  {
+    std::lock_guard lock(media_mutex_);
+    Header(out, "atalaya_media_failed_total", "counter",
+           "Attachment downloads given up, by reason (the message is kept).");
+    for (const auto& [reason, n] : media_failed_) {
+      out << "atalaya_media_failed_total{reason=\"" << EscapeLabel(reason) << "\"} " << n << '\n';
     }
   }
 

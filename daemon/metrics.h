@@ -54,6 +54,17 @@ class Metrics {
   // One decided event: by filter action, and filtered ones by the designer's reason name.
   void CountDecision(const Decision& decision);
 
+  // Media downloads: files stored (and their bytes), transient failures retried, and
+  // downloads given up by reason (a channels::media_reason code).
+  void CountMediaStored(int64_t bytes) {
+    media_stored_ += 1;
+    media_bytes_ += bytes;
+  }
+  void CountMediaRetried() { media_retried_ += 1; }
+  void CountMediaFailed(const std::string& reason);
+  int64_t MediaStored() const { return media_stored_.load(); }
+  int64_t MediaFailed(const std::string& reason) const;
+
   // The whole Prometheus exposition: our counters plus the store's writer and inbox gauges.
   std::string Render(store::Store& store, int64_t now_ms, bool ready) const;
 
@@ -68,7 +79,12 @@ class Metrics {
   std::atomic<int64_t> statuses_pending_{0};
   std::atomic<int64_t> inbox_processed_{0};
   std::atomic<int64_t> ingest_failures_{0};
-  mutable std::mutex decisions_mutex_;  // the label sets come from the rule files
+  std::atomic<int64_t> media_stored_{0};
+  std::atomic<int64_t> media_bytes_{0};
+  std::atomic<int64_t> media_retried_{0};
+  mutable std::mutex media_mutex_;
+  std::map<std::string, int64_t> media_failed_;  // reason codes: a small fixed set
+  mutable std::mutex decisions_mutex_;           // the label sets come from the rule files
   std::map<std::string, int64_t> decisions_by_filter_;
   std::map<std::pair<std::string, std::string>, int64_t> filtered_by_reason_;
   std::map<std::string, int64_t> decisions_by_queue_;

@@ -160,6 +160,17 @@ std::vector<Setting> BuildSettings() {
   t.push_back(Int("retention.dedup_key_days", 8, 3650,
                   "days delivery keys are kept for dedup (WhatsApp retries for 7 days)",
                   Field(&C::retention, &C::Retention::dedup_key_days)));
+  t.push_back(Enum("media.enabled", {"true", "false"},
+                   "download the attachments of received messages into <state_dir>/media",
+                   Field(&C::media, &C::Media::enabled)));
+  t.push_back(Int("media.max_bytes", 1024, int64_t{1} << 30,
+                  "largest attachment downloaded; larger ones are recorded as failed (too_large)",
+                  Field(&C::media, &C::Media::max_bytes)));
+  t.push_back(Int("media.concurrency", 1, 16, "downloads in flight at once",
+                  Field(&C::media, &C::Media::concurrency)));
+  t.push_back(Int("media.max_attempts", 1, 100,
+                  "attempts per attachment when the platform keeps failing (5xx, timeouts)",
+                  Field(&C::media, &C::Media::max_attempts)));
   t.push_back(Enum("log.level", {"debug", "info", "warn", "error"},
                    "least severe level written; SIGHUP re-reads it",
                    Field(&C::log, &C::Log::level)));

@@ -109,13 +109,34 @@ TEST_F(ConfigTest, UnknownKeyNamesTheNearestAndTheValidKeys) {
                               "commit_timeout_ms")));
 }
 
+TEST_F(ConfigTest, MediaSettingsLoadAndAreChecked) {
+  ConfigLoad defaults = Load(kAdmin);
+  ASSERT_THAT(Messages(defaults), IsEmpty());
+  EXPECT_EQ(defaults.config.media.enabled, "true");
+  EXPECT_EQ(defaults.config.media.max_bytes, 100 * 1024 * 1024);
+  EXPECT_EQ(defaults.config.media.concurrency, 2);
+  EXPECT_EQ(defaults.config.media.max_attempts, 8);
+
+  ConfigLoad set = Load(std::string(kAdmin) +
+                        "media:\n  enabled: false\n  max_bytes: 5000000\n  concurrency: 4\n");
+  ASSERT_THAT(Messages(set), IsEmpty());
+  EXPECT_EQ(set.config.media.enabled, "false");
+  EXPECT_EQ(set.config.media.max_bytes, 5'000'000);
+  EXPECT_EQ(set.config.media.concurrency, 4);
+
+  ConfigLoad bad = Load(std::string(kAdmin) + "media:\n  enabled: maybe\n  concurrency: 0\n");
+  EXPECT_THAT(Messages(bad),
+              ElementsAre(Err(4, 12, "media.enabled: must be one of true, false; got \"maybe\""),
+                          Err(5, 16, "media.concurrency: must be from 1 to 16, got 0")));
+}
+
 TEST_F(ConfigTest, UnknownTopLevelKeyFarFromAnyGetsNoGuess) {
   ConfigLoad load = Load(std::string(kAdmin) + "database: sqlite\n");
   EXPECT_THAT(
       Messages(load),
       ElementsAre(Err(3, 1,
-                      "unknown key \"database\". Valid keys: server, store, retention, log, "
-                      "admin, site_dir, channels")));
+                      "unknown key \"database\". Valid keys: server, store, retention, media, "
+                      "log, admin, site_dir, channels")));
 }
 
 TEST_F(ConfigTest, UnknownKeyInsideAnAccount) {
