@@ -58,6 +58,7 @@ inline constexpr const char* kHttpError = "http_error";      // another permanen
 inline constexpr const char* kUnavailable = "unavailable";   // 5xx, 429, Graph temporary
 inline constexpr const char* kNetwork = "network";           // no answer: timeout, refused
 inline constexpr const char* kWriteFailed = "write_failed";  // the sink refused the bytes
+inline constexpr const char* kNoToken = "no_token";  // the caller's: no token for the account
 }  // namespace media_reason
 
 // What to fetch: the attachment as stored, and the channel it came from.
@@ -93,7 +94,7 @@ using MediaSink = std::function<Status(std::string_view chunk)>;
 struct MediaFetcherOptions {
   int64_t max_bytes = 100 * 1024 * 1024;  // WhatsApp's largest media (documents) is 100 MB
   int64_t connect_timeout_ms = 5000;
-  int64_t read_timeout_ms = 30000;            // one read; a stalled transfer fails after it
+  int64_t read_timeout_ms = 15000;            // one read; a stalled transfer fails after it
   int64_t total_timeout_ms = 10 * 60 * 1000;  // one whole download
 };
 

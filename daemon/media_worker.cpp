@@ -138,7 +138,7 @@ MediaWorker::Outcome MediaWorker::Download(const store::MediaDownload& item) {
   if (item.channel == Channel::kWhatsApp) {
     token = tokens_ ? tokens_(item.channel, item.account_id) : "";
     if (token.empty()) {
-      return Fail(item, MediaFailure{MediaFailureKind::kPermanent, "no_token",
+      return Fail(item, MediaFailure{MediaFailureKind::kPermanent, channels::media_reason::kNoToken,
                                      std::string("no access token configured for ") +
                                          ChannelName(item.channel) + " account " + item.account_id,
                                      -1});
