@@ -16,6 +16,7 @@ namespace atalaya::channels {
 namespace {
 
 using fakes::FakeGraphServer;
+using fakes::ScriptedResponse;
 
 constexpr char kToken[] = "wa-token-5e1";
 
@@ -313,6 +314,36 @@ TEST_F(MediaFetcherTest, SinkFailureIsTransient) {
   EXPECT_EQ(failure.kind, MediaFailureKind::kTransient);
   EXPECT_EQ(failure.reason, "write_failed");
   EXPECT_EQ(failure.message, "disk full");
+}
+
+TEST_F(MediaFetcherTest, RedirectIsFollowedAndTheTokenStaysWithTheFirstHost) {
+  const std::string jpeg = Blob(1200, 8);
+  server_.AddWhatsAppMedia("MEDIA_R", jpeg, "image/jpeg");
+  // Another origin for the same server: the token must not follow the redirect there.
+  const std::string elsewhere =
+      "http://localhost:" + std::to_string(server_.port()) + "/_cdn/moved.jpg?sig=2";
+  server_.Enqueue("_media/MEDIA_R", ScriptedResponse{302, "", {{"Location", elsewhere}}});
+  server_.AddFile("_cdn/moved.jpg", jpeg, "image/jpeg");
+
+  const MediaFetchResult result = Fetch(WhatsAppImage("MEDIA_R"));
+  ASSERT_FALSE(result.failure.has_value()) << result.failure->message;
+  EXPECT_EQ(received_, jpeg);
+  const std::vector<fakes::RecordedRequest> requests = server_.Requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[1].Header("authorization"), std::string("Bearer ") + kToken);
+  EXPECT_EQ(requests[2].path, "/_cdn/moved.jpg");
+  EXPECT_EQ(requests[2].Header("authorization"), "");
+}
+
+TEST_F(MediaFetcherTest, RedirectToPlainHttpElsewhereIsRefused) {
+  server_.Enqueue("_cdn/r.jpg",
+                  ScriptedResponse{301, "", {{"Location", "http://evil.example/x.jpg?sig=S"}}});
+  const MediaFailure failure =
+      FailureOf(Fetch(MessengerAttachment("image", server_.FileUrl("_cdn/r.jpg"))));
+  EXPECT_EQ(failure.kind, MediaFailureKind::kPermanent);
+  EXPECT_EQ(failure.reason, "bad_url");
+  EXPECT_EQ(failure.message,
+            "media URL must be https (plain http only to loopback): http://evil.example/x.jpg");
 }
 
 TEST(MediaUrlTest, QueryAndFragmentAreNeverShown) {
