@@ -140,6 +140,47 @@ TEST_F(MediaE2E, WhatsAppImageIsStoredOnDiskAndServedByTheApi) {
   EXPECT_EQ(Logs().find("FAKEsig"), std::string::npos);
 }
 
+TEST_F(MediaE2E, ExpiredMessengerUrlFailsAndAMissingFileIsNamed) {
+  graph_.Enqueue("v/old.jpg", fakes::FakeGraphServer::Bytes(404, "expired", "text/plain"));
+  ASSERT_TRUE(StartDaemon());
+  auto res =
+      PostSigned(MessengerAttachment("m_OLD_E2E", "image", graph_.FileUrl("v/old.jpg")), "meta");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  WaitForIngest();
+  const int64_t id = OnlyEventId();
+
+  ASSERT_EQ(WaitSettled(id, 0), 410);
+  auto failed = Media(id, 0);
+  ASSERT_TRUE(failed);
+  const Json error = Json::parse(failed->body)["error"];
+  EXPECT_EQ(error["reason"], "expired");
+  EXPECT_EQ(error["message"], "media " + std::to_string(id) +
+                                  "/0 could not be downloaded: the media URL answered HTTP 404 "
+                                  "(expired or removed)");
+  EXPECT_EQ(error["attempts"], 1) << "an expired URL is not retried";
+  EXPECT_EQ(Metric("atalaya_media_failed_total{reason=\"expired\"}"), 1);
+}
+
+TEST_F(MediaE2E, StoredFileDeletedFromDiskIsAClearServerError) {
+  const std::string png = Blob(700, 6);
+  graph_.AddFile("v/p.png", png, "image/png");
+  ASSERT_TRUE(StartDaemon());
+  ASSERT_EQ(PostSigned(MessengerAttachment("m_P_E2E", "image", graph_.FileUrl("v/p.png")), "meta")
+                ->status,
+            200);
+  WaitForIngest();
+  const int64_t id = OnlyEventId();
+  ASSERT_EQ(WaitSettled(id, 0), 200);
+
+  std::filesystem::remove(state_dir_ + "/media/" + HexEncode(Sha256(png)) + ".png");
+  auto gone = Media(id, 0);
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 500);
+  EXPECT_EQ(Json::parse(gone->body)["error"]["message"],
+            "media " + std::to_string(id) + "/0 was stored, but its file is missing");
+}
+
 TEST_F(MediaE2E, ApiRefusesWithoutTheTokenAndNamesUnknownMedia) {
   ASSERT_TRUE(StartDaemon());
   auto no_token = Media(1, 0, "");
