@@ -178,7 +178,7 @@ TEST(ScanJson, AgreesWithTheParserOnMutatedWebhooks) {
   const std::vector<std::string> seeds = Seeds();
   ASSERT_GT(seeds.size(), 20u);
   int accepted = 0, rejected = 0;
-  for (int round = 0; round < 40000; ++round) {
+  for (int round = 0; round < 20000; ++round) {
     std::string text = seeds[random() % seeds.size()];
     for (int edits = 1 + random() % 3; edits > 0; --edits) text = Mutate(std::move(text), random);
     if (FindInvalidUtf8(text)) continue;  // checked before scanning, in the daemon
@@ -199,8 +199,8 @@ TEST(ScanJson, AgreesWithTheParserOnMutatedWebhooks) {
     }
   }
   // Both sides of the comparison were exercised.
-  EXPECT_GT(accepted, 2000);
-  EXPECT_GT(rejected, 2000);
+  EXPECT_GT(accepted, 1000);
+  EXPECT_GT(rejected, 1000);
 }
 
 }  // namespace
