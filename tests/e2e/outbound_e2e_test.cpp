@@ -272,5 +272,53 @@ TEST_F(OutboundE2E, WhatsAppStatusWebhooksMoveTheDeliveryForward) {
   EXPECT_EQ(state.value("delivery", ""), "read") << state.dump();
 }
 
+// The `outbound` settings reach the running sender: two attempts 10 ms apart, where the
+// shipped policy (8 attempts from 1 s) would still be retrying when this test gives up.
+TEST_F(OutboundE2E, ConfiguredRetryPolicyGivesUpAfterMaxAttempts) {
+  ASSERT_TRUE(StartDaemon({{"ATALAYA_OUTBOUND__RETRY__MAX_ATTEMPTS", "2"},
+                           {"ATALAYA_OUTBOUND__RETRY__BASE_DELAY_MS", "10"}}));
+  const int64_t conversation = IngestComment();
+  for (int i = 0; i < 3; ++i) {
+    graph_.Enqueue(std::string(kPageId) + "/messages", fakes::FakeGraphServer::ServerError());
+  }
+  auto queued = Send({{"conversation_id", conversation},
+                      {"kind", "private_reply"},
+                      {"comment_id", kCommentId},
+                      {"text", "Hola"}});
+  ASSERT_TRUE(queued);
+  ASSERT_EQ(queued->status, 202) << queued->body;
+  auto state = WaitSettled(nlohmann::json::parse(queued->body)["id"]);
+  EXPECT_EQ(state.value("state", ""), "failed") << state.dump();
+  EXPECT_EQ(state["attempts"], 2) << state.dump();
+  EXPECT_THAT(state["error"].value("message", ""),
+              ::testing::StartsWith("gave up after 2 attempts"));
+  EXPECT_EQ(graph_.Requests().size(), 2u);
+}
+
+// A free-form WhatsApp message long after the customer's last one is refused before any
+// request, and the refusal names the template configured for that number.
+TEST_F(OutboundE2E, WhatsAppRefusalNamesTheNumbersConfiguredTemplate) {
+  ASSERT_TRUE(StartDaemon(
+      {{"ATALAYA_CHANNELS__WHATSAPP__ACCOUNTS__0__REENGAGEMENT_TEMPLATE", "seguimiento_pedido"}}));
+  // The fixture's message is from October 2025: the 24-hour window closed long ago.
+  auto res = PostSigned(WhatsAppText("wamid.OLD-1", "573001112233", "hola"));
+  ASSERT_TRUE(res && res->status == 200);
+  WaitForIngest();
+  int64_t conversation = 0;
+  {
+    auto events = OpenStore()->ListEvents({});
+    ASSERT_TRUE(events.ok() && events->size() == 1u);
+    conversation = events->front().conversation_id;
+  }
+  auto refused =
+      Send({{"conversation_id", conversation}, {"kind", "text"}, {"text", "¿Sigues ahí?"}});
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 422) << refused->body;
+  EXPECT_THAT(nlohmann::json::parse(refused->body)["error"].value("message", ""),
+              ::testing::EndsWith("a template is required, e.g. \"seguimiento_pedido\""))
+      << refused->body;
+  EXPECT_EQ(graph_.RequestCount(), 0u);
+}
+
 }  // namespace
 }  // namespace atalaya::testing
