@@ -320,5 +320,50 @@ TEST_F(OutboundE2E, WhatsAppRefusalNamesTheNumbersConfiguredTemplate) {
   EXPECT_EQ(graph_.RequestCount(), 0u);
 }
 
+// A reload applies a renamed template at once; a changed `outbound` section is reported as
+// needing a restart (the sender's threads and limiters are built at start).
+TEST_F(OutboundE2E, ReloadRenamesTheTemplateAndReportsOutboundChanges) {
+  ASSERT_TRUE(StartDaemon());
+  auto res = PostSigned(WhatsAppText("wamid.OLD-2", "573001112233", "hola"));
+  ASSERT_TRUE(res && res->status == 200);
+  WaitForIngest();
+  int64_t conversation = 0;
+  {
+    auto events = OpenStore()->ListEvents({});
+    ASSERT_TRUE(events.ok() && events->size() == 1u);
+    conversation = events->front().conversation_id;
+  }
+  const nlohmann::json text = {
+      {"conversation_id", conversation}, {"kind", "text"}, {"text", "¿Sigues ahí?"}};
+  auto before = Send(text);
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->status, 422) << before->body;
+  EXPECT_THAT(nlohmann::json::parse(before->body)["error"].value("message", ""),
+              ::testing::EndsWith("a template is required"));
+
+  std::string config = ReadFile(config_path_);
+  const std::string token_line = "        access_token: {file: whatsapp_token}\n";
+  ASSERT_NE(config.find(token_line), std::string::npos);
+  config.replace(config.find(token_line), token_line.size(),
+                 token_line + "        reengagement_template: hola_de_nuevo\n");
+  config += "outbound:\n  concurrency: 8\n";
+  std::ofstream(config_path_, std::ios::trunc) << config;
+  daemon_->Signal(SIGHUP);
+  std::string message;
+  for (int i = 0; i < 100 && !message.ends_with("\"hola_de_nuevo\""); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto after = Send(text);
+    ASSERT_TRUE(after);
+    message = nlohmann::json::parse(after->body)["error"].value("message", "");
+  }
+  EXPECT_THAT(message, ::testing::EndsWith("a template is required, e.g. \"hola_de_nuevo\""));
+  const std::string restart_note = "\"setting\":\"outbound\"";
+  for (int i = 0; i < 100 && Logs().find(restart_note) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // logged after the reload
+  }
+  EXPECT_THAT(Logs(), HasSubstr(restart_note));
+  EXPECT_EQ(graph_.RequestCount(), 0u);
+}
+
 }  // namespace
 }  // namespace atalaya::testing
