@@ -1,9 +1,9 @@
 // bench/outbound: how fast the outbox is delivered, with the real pieces the daemon runs: a
-// SQLite store with synchronous=FULL in a temp folder, the real SenderWorker, and the real
-// HTTP Graph client talking to the FakeGraphServer on 127.0.0.1.
+// SQLite store (synchronous=FULL unless told otherwise) in a temp folder, the real
+// SenderWorker, and the real HTTP Graph client talking to the FakeGraphServer on 127.0.0.1.
 //
-//   bench_outbound [--messages 1000] [--rate 200] [--seconds 5] [--latency-concurrency 4]
-//                  [--recipients 100]
+//   bench_outbound [--messages 2000] [--rate 200] [--seconds 5] [--latency-concurrency 4]
+//                  [--recipients 100] [--synchronous full|normal]
 //
 // Prints, all from the same run:
 //   reference   plain POSTs with the same Graph client and request bodies, no store: the
@@ -397,21 +397,24 @@ class OutboundBench {
 
 int main(int argc, char** argv) {
   atalaya::log::SetLevel(atalaya::log::Level::kWarn);  // one info line per message otherwise
-  const int64_t messages = std::stoll(Flag(argc, argv, "messages", "1000"));
+  const int64_t messages = std::stoll(Flag(argc, argv, "messages", "2000"));
   const double rate = std::stod(Flag(argc, argv, "rate", "200"));
   const double seconds = std::stod(Flag(argc, argv, "seconds", "5"));
   const int latency_concurrency = std::stoi(Flag(argc, argv, "latency-concurrency", "4"));
   const int recipients = std::stoi(Flag(argc, argv, "recipients", "100"));
+  const std::string synchronous = Flag(argc, argv, "synchronous", "full");
   if (messages < 1 || rate <= 0 || seconds <= 0 || latency_concurrency < 1 ||
-      latency_concurrency > 64 || recipients < 1) {
+      latency_concurrency > 64 || recipients < 1 ||
+      (synchronous != "full" && synchronous != "normal")) {
     std::cerr << "usage: bench_outbound [--messages N] [--rate PER_S] [--seconds S] "
-                 "[--latency-concurrency 1..64] [--recipients N]\n";
+                 "[--latency-concurrency 1..64] [--recipients N] [--synchronous full|normal]\n";
     return 2;
   }
   std::printf(
       "command: %s --messages %lld --rate %.0f --seconds %g --latency-concurrency %d "
-      "--recipients %d\n",
-      argv[0], static_cast<long long>(messages), rate, seconds, latency_concurrency, recipients);
+      "--recipients %d --synchronous %s\n",
+      argv[0], static_cast<long long>(messages), rate, seconds, latency_concurrency, recipients,
+      synchronous.c_str());
 
   std::string pattern =
       (std::filesystem::temp_directory_path() / "atalaya-bench-outbound-XXXXXX").string();
@@ -425,7 +428,8 @@ int main(int argc, char** argv) {
   {
     store::SqliteOptions options;
     options.path = dir + "/atalaya.db";
-    options.synchronous = store::Synchronous::kFull;
+    options.synchronous =
+        synchronous == "full" ? store::Synchronous::kFull : store::Synchronous::kNormal;
     auto opened = store::OpenSqliteStore(options);
     if (!opened.ok()) {
       std::cerr << opened.status().ToString() << "\n";
@@ -445,8 +449,8 @@ int main(int argc, char** argv) {
       std::cerr << made_conversations.ToString() << "\n";
       return 1;
     }
-    std::printf("store: SQLite, synchronous=FULL, in %s; Messenger texts to %d recipients\n",
-                dir.c_str(), recipients);
+    std::printf("store: SQLite, synchronous=%s, in %s; Messenger texts to %d recipients\n",
+                synchronous.c_str(), dir.c_str(), recipients);
 
     // Untimed: opens the client's 16 keep-alive connections. cpp-httplib listens with a
     // backlog of 5, so 16 connections opened at once can wait for a SYN retry (~1 s).
