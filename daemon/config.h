@@ -91,6 +91,7 @@ struct Config {
       int max_attempts = 8;                // then the message is failed with the last error
       int64_t base_delay_ms = 1000;        // first retry after about this long
       int64_t max_delay_ms = 15 * 60'000;  // the backoff stops doubling here
+      bool operator==(const Retry&) const = default;
     } retry;
     // PLATFORMS.md "Rate limits"; 0 = no limit of our own (the platform still has its own).
     struct RateLimits {
@@ -99,7 +100,9 @@ struct Config {
       int private_replies_per_hour = 750;  // per Page / Instagram account
       int whatsapp_per_number_per_second = 80;
       int64_t whatsapp_recipient_interval_ms = 6000;  // pair rate: 1 message per 6 s
+      bool operator==(const RateLimits&) const = default;
     } rate_limits;
+    bool operator==(const Outbound&) const = default;  // a reload compares the sections
   } outbound;
 
   ChannelConfig whatsapp;

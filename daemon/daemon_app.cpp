@@ -64,21 +64,6 @@ HttpServerOptions AdminServerOptions(const Config& config) {
   return o;
 }
 
-// The sender's threads and limiters are built once at start; the template names are not
-// among these (they are read at each send) and change with a reload.
-bool SenderSettingsChanged(const Config::Outbound& a, const Config::Outbound& b) {
-  const auto& ar = a.rate_limits;
-  const auto& br = b.rate_limits;
-  return a.concurrency != b.concurrency || a.retry.max_attempts != b.retry.max_attempts ||
-         a.retry.base_delay_ms != b.retry.base_delay_ms ||
-         a.retry.max_delay_ms != b.retry.max_delay_ms ||
-         ar.messenger_per_page_per_second != br.messenger_per_page_per_second ||
-         ar.instagram_per_account_per_second != br.instagram_per_account_per_second ||
-         ar.private_replies_per_hour != br.private_replies_per_hour ||
-         ar.whatsapp_per_number_per_second != br.whatsapp_per_number_per_second ||
-         ar.whatsapp_recipient_interval_ms != br.whatsapp_recipient_interval_ms;
-}
-
 Status WritePortFile(const std::string& path, int port) {
   if (path.empty()) return Status::Ok();
   const std::string tmp = path + ".tmp";
@@ -206,7 +191,9 @@ DaemonApp::ReloadReport DaemonApp::Reload(const Config& fresh) {
   }
   if (fresh.store.state_dir != config_.store.state_dir) needs_restart.push_back("store.state_dir");
   if (fresh.site_dir != config_.site_dir) needs_restart.push_back("site_dir");
-  if (SenderSettingsChanged(fresh.outbound, config_.outbound)) needs_restart.push_back("outbound");
+  // The sender's threads and limiters are built at start; template names are read at each
+  // send and change with the accounts below.
+  if (fresh.outbound != config_.outbound) needs_restart.push_back("outbound");
 
   // What can change while serving: secrets, tokens, log level, retention.
   Config applied = config_;
