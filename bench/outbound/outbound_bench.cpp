@@ -452,8 +452,7 @@ int main(int argc, char** argv) {
     std::printf("store: SQLite, synchronous=%s, in %s; Messenger texts to %d recipients\n",
                 synchronous.c_str(), dir.c_str(), recipients);
 
-    // Untimed: opens the client's 16 keep-alive connections. cpp-httplib listens with a
-    // backlog of 5, so 16 connections opened at once can wait for a SYN retry (~1 s).
+    // Untimed: opens the client's 16 keep-alive connections.
     bench.Reference(64, 16);
     std::printf("reference: plain Graph POSTs to the fake, same client and bodies, no store\n");
     const double ref1 = bench.Reference(messages, 1);
