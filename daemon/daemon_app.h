@@ -45,7 +45,8 @@ class DaemonApp {
   Status Start();
   // Applies a freshly loaded config: secrets, log level and the site's rules now (a rule set
   // with errors is refused and the running one stays); what needs a restart (listeners, TLS,
-  // state directory) is reported and left as it is. Returns the problems to log.
+  // state directory, the outbound section) is reported and left as it is. WhatsApp
+  // re-engagement template names apply at once. Returns the problems to log.
   struct ReloadReport {
     std::vector<std::string> needs_restart;  // setting names
     std::vector<std::string> rule_errors;    // "file:line:column: message"
@@ -63,6 +64,7 @@ class DaemonApp {
  private:
   // The configured Graph token of one of our accounts ("" when none); any thread.
   std::string AccessToken(Channel channel, const std::string& account_id);
+  std::string ReengagementTemplate(const std::string& account_id);  // WhatsApp number
   // The admin API's bearer token as configured now; any thread.
   std::string AdminToken();
   // <state_dir>/media, and the media worker over it (when media.enabled).

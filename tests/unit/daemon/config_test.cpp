@@ -136,7 +136,7 @@ TEST_F(ConfigTest, UnknownTopLevelKeyFarFromAnyGetsNoGuess) {
       Messages(load),
       ElementsAre(Err(3, 1,
                       "unknown key \"database\". Valid keys: server, store, retention, media, "
-                      "log, admin, site_dir, channels")));
+                      "log, admin, site_dir, outbound, channels")));
 }
 
 TEST_F(ConfigTest, UnknownKeyInsideAnAccount) {
@@ -151,7 +151,8 @@ TEST_F(ConfigTest, UnknownKeyInsideAnAccount) {
               ElementsAre(Err(8, 9,
                               "unknown key \"verify_tokn\" in channels.whatsapp.accounts[0]; did "
                               "you mean \"verify_token\"? Valid keys: id, app_secret, "
-                              "previous_app_secret, verify_token, access_token"),
+                              "previous_app_secret, verify_token, access_token, "
+                              "reengagement_template"),
                           Err(6, 9,
                               "channels.whatsapp.accounts[0]: missing verify_token (every "
                               "account needs id, app_secret and verify_token)")));
