@@ -113,6 +113,7 @@ Status DaemonApp::Start() {
 
   ingest_ = std::make_unique<IngestWorker>(*store_, metrics_, clock_, *rules_);
   ingest_->SetParseOptions(ParseOptions(config_));
+  ingest_->SetAccounts(AccountDirectory::FromConfig(config_));
   ingest_->Start();  // first takes up any rows a crash left unprocessed
 
   webhooks_ =
@@ -147,6 +148,14 @@ Status DaemonApp::Start() {
         log::Int("messages", *recovered));
   }
   sender_->Start();
+
+  // Mentions arrive as ids only; this worker fetches their text apart from ingestion.
+  mentions_ =
+      std::make_unique<MentionEnricher>(*store_, *graph_, clock_, *rules_, metrics_,
+                                        [this](Channel channel, const std::string& account_id) {
+                                          return MentionToken(channel, account_id);
+                                        });
+  mentions_->Start();
 
   admin_server_ = std::make_unique<HttpServer>(AdminServerOptions(config_));
   admin_->Register(admin_server_->routes());
@@ -197,7 +206,10 @@ DaemonApp::ReloadReport DaemonApp::Reload(const Config& fresh) {
     config_ = std::move(applied);
   }
   if (webhooks_) webhooks_->SetKeys(BuildWebhookKeys(config_));
-  if (ingest_) ingest_->SetParseOptions(ParseOptions(config_));
+  if (ingest_) {
+    ingest_->SetParseOptions(ParseOptions(config_));
+    ingest_->SetAccounts(AccountDirectory::FromConfig(config_));
+  }
   if (admin_) admin_->SetAdminToken(config_.admin.token);
   log::SetLevel(log::ParseLevel(config_.log.level).value_or(log::Level::kInfo));
   if (rules_) report.rule_errors = rules_->Reload();
@@ -242,6 +254,14 @@ std::string DaemonApp::AccessToken(Channel channel, const std::string& account_i
   return "";
 }
 
+std::string DaemonApp::MentionToken(Channel channel, const std::string& account_id) {
+  {
+    std::lock_guard lock(tokens_mutex_);
+    if (channel != Channel::kInstagram || config_.instagram.graph_base_url.empty()) return "";
+  }
+  return AccessToken(channel, account_id);
+}
+
 std::string DaemonApp::AdminToken() {
   std::lock_guard lock(tokens_mutex_);
   return config_.admin.token;
@@ -261,7 +281,9 @@ bool DaemonApp::Shutdown() {
     }
   }
   if (admin_server_) admin_server_->Stop();
-  if (sender_) sender_->Stop();  // sends in flight finish; queued rows stay in the outbox
+  if (sender_) sender_->Stop();      // sends in flight finish; queued rows stay in the outbox
+  if (mentions_) mentions_->Stop();  // pending mentions stay pending until the next start
+  mentions_.reset();
   sender_.reset();
   graph_.reset();
   ingest_.reset();

@@ -15,6 +15,7 @@
 #include "daemon/config.h"
 #include "daemon/http_server.h"
 #include "daemon/ingest_worker.h"
+#include "daemon/mention_enricher.h"
 #include "daemon/metrics.h"
 #include "daemon/sender_worker.h"
 #include "daemon/site_rules.h"
@@ -61,6 +62,8 @@ class DaemonApp {
  private:
   // The configured Graph token of one of our accounts ("" when none); any thread.
   std::string AccessToken(Channel channel, const std::string& account_id);
+  // The same for reading Instagram mentions: "" also when the channel has no Graph base URL.
+  std::string MentionToken(Channel channel, const std::string& account_id);
   // The admin API's bearer token as configured now; any thread.
   std::string AdminToken();
 
@@ -75,6 +78,7 @@ class DaemonApp {
   std::unique_ptr<IngestWorker> ingest_;
   std::unique_ptr<channels::GraphClient> graph_;
   std::unique_ptr<SenderWorker> sender_;
+  std::unique_ptr<MentionEnricher> mentions_;
   std::mutex tokens_mutex_;  // the sender reads account tokens; a reload replaces them
   std::unique_ptr<WebhookRoutes> webhooks_;
   std::unique_ptr<AdminRoutes> admin_;

@@ -7,6 +7,7 @@
 
 #include "store/schema_v1.h"
 #include "store/schema_v2.h"
+#include "store/schema_v4.h"
 #include "store/sqlite_error.h"
 
 namespace atalaya::store {
@@ -15,6 +16,7 @@ namespace {
 constexpr Migration kMigrations[] = {
     {1, "inbox, events, contacts, conversations, deliveries", kSchemaV1},
     {2, "event fields since v1, decisions, text keys, outbox", kSchemaV2},
+    {4, "instagram mention enrichment", kSchemaV4},
 };
 
 int LatestVersion(std::span<const Migration> migrations) {
