@@ -179,7 +179,7 @@ TEST_F(AccountRouterTest, ReloadedAccountsApplyToTheNextEvents) {
   EXPECT_EQ(after[0].kind, EventKind::kComment);
 }
 
-TEST(MetricsTest, UnconfiguredAccountsAreRenderedByChannel) {
+TEST(MetricsTest, UnconfiguredAccountsAreCountedForMetaChannelsOnly) {
   Metrics metrics;
   metrics.CountUnconfiguredAccount(Channel::kInstagram);
   metrics.CountUnconfiguredAccount(Channel::kInstagram);
