@@ -3,13 +3,13 @@
 // stored: a body that passes can later be parsed by ParseMetaWebhook without surprises
 // (bounded depth, valid UTF-8), and one that fails is answered 400 and never stored.
 //
-// Nesting depth is measured while parsing (a SAX pass that stops at the first level too
-// deep), never by recursing over a parsed tree, so a hostile body cannot exhaust the stack
-// or the memory. Pure; any thread.
+// Nesting depth is measured while scanning (ScanJson stops at the first level too deep), never by
+// recursing over a parsed tree, so a hostile body cannot exhaust the stack or the memory. Pure; any
+// thread.
 //
 // Errors (all kInvalidArgument, messages shown to the API client):
 //   "body is not valid UTF-8 (byte offset N)"
-//   "body is not valid JSON: <the parser's reason>"
+//   "body is not valid JSON: line L, column C: <what was expected>"
 //   "JSON nested deeper than <max_depth> levels"
 //   "body is not a JSON object"
 //   "body has no \"entry\" array"

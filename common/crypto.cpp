@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/sha.h>
 
 namespace atalaya {
@@ -13,12 +14,79 @@ std::string Sha256(std::string_view data) {
   return std::string(reinterpret_cast<const char*>(digest), sizeof(digest));
 }
 
+namespace {
+
+// HMAC() fetches the algorithm and builds a context on every call, which cost more than
+// hashing a whole webhook body. Each thread keeps a few keyed contexts instead (a daemon
+// checks every body against the same one or two app secrets) and re-initializes one with
+// its key already set.
+class HmacContexts {
+ public:
+  HmacContexts() = default;
+  HmacContexts(const HmacContexts&) = delete;
+  HmacContexts& operator=(const HmacContexts&) = delete;
+  ~HmacContexts() {
+    for (Slot& slot : slots_) EVP_MAC_CTX_free(slot.context);
+  }
+
+  // A context ready for EVP_MAC_update with `key`, or nullptr when OpenSSL failed.
+  EVP_MAC_CTX* Ready(std::string_view key) {
+    for (Slot& slot : slots_) {
+      if (slot.context != nullptr && slot.key == key) {
+        return EVP_MAC_init(slot.context, nullptr, 0, nullptr) == 1 ? slot.context : nullptr;
+      }
+    }
+    Slot& slot = slots_[next_victim_];
+    next_victim_ = (next_victim_ + 1) % kSlots;
+    EVP_MAC_CTX_free(slot.context);
+    slot.key.assign(key);
+    slot.context = EVP_MAC_CTX_new(Mac());
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string("digest", const_cast<char*>("SHA256"), 0),
+        OSSL_PARAM_construct_end()};
+    if (slot.context == nullptr ||
+        EVP_MAC_init(slot.context, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                     params) != 1) {
+      EVP_MAC_CTX_free(slot.context);
+      slot.context = nullptr;
+      return nullptr;
+    }
+    return slot.context;
+  }
+
+ private:
+  static EVP_MAC* Mac() {
+    static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    return mac;
+  }
+
+  static constexpr size_t kSlots = 4;
+  struct Slot {
+    std::string key;
+    EVP_MAC_CTX* context = nullptr;
+  };
+  Slot slots_[kSlots];
+  size_t next_victim_ = 0;
+};
+
+}  // namespace
+
 std::string HmacSha256(std::string_view key, std::string_view data) {
+  thread_local HmacContexts contexts;
   unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
+  size_t length = 0;
+  EVP_MAC_CTX* context = contexts.Ready(key);
+  if (context != nullptr &&
+      EVP_MAC_update(context, reinterpret_cast<const unsigned char*>(data.data()), data.size()) ==
+          1 &&
+      EVP_MAC_final(context, digest, &length, sizeof(digest)) == 1) {
+    return std::string(reinterpret_cast<const char*>(digest), length);
+  }
+  // OpenSSL could not set up a context (out of memory): the one-shot call still works.
+  unsigned int one_shot_length = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &length);
-  return std::string(reinterpret_cast<const char*>(digest), length);
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &one_shot_length);
+  return std::string(reinterpret_cast<const char*>(digest), one_shot_length);
 }
 
 std::string HexEncode(std::string_view bytes) {

@@ -34,6 +34,9 @@ struct MetaAccount {
   std::string previous_app_secret;  // still accepted while a rotation is under way; may be ""
   std::string verify_token;         // the GET handshake's hub.verify_token
   std::string access_token;         // for the Graph API (sending, media); may be ""
+  // WhatsApp only: the approved template a refused free-form send names (templates belong
+  // to the number's business account, so each number has its own); may be "".
+  std::string reengagement_template;
 };
 
 struct ChannelConfig {
@@ -80,6 +83,27 @@ struct Config {
   } admin;
 
   std::string site_dir;  // the site (rules, templates) this daemon serves; may be ""
+
+  // The sender worker that delivers the outbox (daemon/sender_worker.h).
+  struct Outbound {
+    int concurrency = 4;  // sends in flight at once
+    struct Retry {
+      int max_attempts = 8;                // then the message is failed with the last error
+      int64_t base_delay_ms = 1000;        // first retry after about this long
+      int64_t max_delay_ms = 15 * 60'000;  // the backoff stops doubling here
+      bool operator==(const Retry&) const = default;
+    } retry;
+    // PLATFORMS.md "Rate limits"; 0 = no limit of our own (the platform still has its own).
+    struct RateLimits {
+      int messenger_per_page_per_second = 300;
+      int instagram_per_account_per_second = 300;
+      int private_replies_per_hour = 750;  // per Page / Instagram account
+      int whatsapp_per_number_per_second = 80;
+      int64_t whatsapp_recipient_interval_ms = 6000;  // pair rate: 1 message per 6 s
+      bool operator==(const RateLimits&) const = default;
+    } rate_limits;
+    bool operator==(const Outbound&) const = default;  // a reload compares the sections
+  } outbound;
 
   ChannelConfig whatsapp;
   ChannelConfig messenger;

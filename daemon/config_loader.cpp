@@ -221,6 +221,26 @@ void ConfigLoader::CheckUniqueAccountIds() {
   }
 }
 
+// The backoff grows from base_delay_ms up to max_delay_ms: a cap below the start is a typo.
+void ConfigLoader::CheckRetryDelays() {
+  const Config::Outbound::Retry& retry = result_.config.outbound.retry;
+  if (retry.max_delay_ms >= retry.base_delay_ms) return;
+  const Setting* max = FindSetting("outbound.retry.max_delay_ms");
+  const Setting* base = FindSetting("outbound.retry.base_delay_ms");
+  // Blame the one that was written: a raised base against the default cap names the base.
+  if (auto at = set_at_.find({max, 0}); at != set_at_.end()) {
+    AddError(at->second, max->path + ": must be at least " + base->path + " (" +
+                             std::to_string(retry.base_delay_ms) + "), got " +
+                             std::to_string(retry.max_delay_ms));
+    return;
+  }
+  auto at = set_at_.find({base, 0});
+  AddError(at == set_at_.end() ? Location{path_} : at->second,
+           base->path + ": must be at most " + max->path + " (" +
+               std::to_string(retry.max_delay_ms) + "), got " +
+               std::to_string(retry.base_delay_ms));
+}
+
 void ConfigLoader::Finish() {
   ResolveSecrets();
   if (result_.config.site_dir.empty()) result_.config.site_dir = base_dir_;
@@ -228,6 +248,7 @@ void ConfigLoader::Finish() {
   CheckTlsPair();
   CheckRequired();
   CheckUniqueAccountIds();
+  CheckRetryDelays();
 }
 
 }  // namespace atalaya::daemon

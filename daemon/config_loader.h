@@ -67,6 +67,7 @@ class ConfigLoader {
   void CheckRequired();
   void CheckTlsPair();
   void CheckUniqueAccountIds();
+  void CheckRetryDelays();
 
   // config_yaml.cpp
   void WalkMapping(const YAML::Node& node, const SchemaNode& schema, const std::string& prefix,

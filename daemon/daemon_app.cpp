@@ -5,6 +5,7 @@
 
 #include "common/log.h"
 #include "daemon/outbound_api.h"
+#include "daemon/sender_config.h"
 #include "daemon/webhook_keys.h"
 
 namespace atalaya::daemon {
@@ -133,12 +134,16 @@ Status DaemonApp::Start() {
   auto graph = channels::MakeHttpGraphClient(*graph_options);
   if (!graph.ok()) return graph.status();
   graph_ = std::move(graph).value();
+  SenderSettings sender_settings = SenderSettingsFromConfig(config_.outbound);
+  sender_settings.whatsapp_reengagement_template = [this](const std::string& account_id) {
+    return ReengagementTemplate(account_id);
+  };
   sender_ = std::make_unique<SenderWorker>(
       *store_, *graph_, clock_,
       [this](Channel channel, const std::string& account_id) {
         return AccessToken(channel, account_id);
       },
-      SenderSettings{});
+      std::move(sender_settings));
   if (auto recovered = sender_->Recover(); !recovered.ok())
     return recovered.status();
   else if (*recovered > 0) {
@@ -160,8 +165,11 @@ Status DaemonApp::Start() {
   admin_server_ = std::make_unique<HttpServer>(AdminServerOptions(config_));
   admin_->Register(admin_server_->routes());
   RegisterOutboundApi(admin_server_->routes(), *store_, clock_,
-                      OutboundApiOptions{[this] { return AdminToken(); }, "", 64 * 1024,
-                                         [this] { sender_->Wake(); }});
+                      OutboundApiOptions{[this] { return AdminToken(); },
+                                         [this](const std::string& account_id) {
+                                           return ReengagementTemplate(account_id);
+                                         },
+                                         64 * 1024, [this] { sender_->Wake(); }});
   if (Status s = admin_server_->Start(); !s.ok()) return s;
 
   if (Status s = WritePortFile(options_.port_file, public_server_->port()); !s.ok()) return s;
@@ -192,6 +200,9 @@ DaemonApp::ReloadReport DaemonApp::Reload(const Config& fresh) {
   }
   if (fresh.store.state_dir != config_.store.state_dir) needs_restart.push_back("store.state_dir");
   if (fresh.site_dir != config_.site_dir) needs_restart.push_back("site_dir");
+  // The sender's threads and limiters are built at start; template names are read at each
+  // send and change with the accounts below.
+  if (fresh.outbound != config_.outbound) needs_restart.push_back("outbound");
 
   // What can change while serving: secrets, tokens, log level, retention.
   Config applied = config_;
@@ -260,6 +271,11 @@ std::string DaemonApp::MentionToken(Channel channel, const std::string& account_
     if (channel != Channel::kInstagram || config_.instagram.graph_base_url.empty()) return "";
   }
   return AccessToken(channel, account_id);
+}
+
+std::string DaemonApp::ReengagementTemplate(const std::string& account_id) {
+  std::lock_guard lock(tokens_mutex_);
+  return ConfiguredReengagementTemplate(config_, account_id);
 }
 
 std::string DaemonApp::AdminToken() {

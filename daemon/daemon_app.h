@@ -44,7 +44,8 @@ class DaemonApp {
   Status Start();
   // Applies a freshly loaded config: secrets, log level and the site's rules now (a rule set
   // with errors is refused and the running one stays); what needs a restart (listeners, TLS,
-  // state directory) is reported and left as it is. Returns the problems to log.
+  // state directory, the outbound section) is reported and left as it is. WhatsApp
+  // re-engagement template names apply at once. Returns the problems to log.
   struct ReloadReport {
     std::vector<std::string> needs_restart;  // setting names
     std::vector<std::string> rule_errors;    // "file:line:column: message"
@@ -64,6 +65,7 @@ class DaemonApp {
   std::string AccessToken(Channel channel, const std::string& account_id);
   // The same for reading Instagram mentions: "" also when the channel has no Graph base URL.
   std::string MentionToken(Channel channel, const std::string& account_id);
+  std::string ReengagementTemplate(const std::string& account_id);  // WhatsApp number
   // The admin API's bearer token as configured now; any thread.
   std::string AdminToken();
 

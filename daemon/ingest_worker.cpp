@@ -74,6 +74,13 @@ void IngestWorker::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool IngestWorker::YieldToWebhooks() {
+  std::unique_lock lock(mutex_);
+  wake_.wait_for(lock, std::chrono::milliseconds(options_.yield_under_load_ms),
+                 [this] { return stopping_ || draining_; });
+  return !stopping_;
+}
+
 int IngestWorker::ProcessBatch() {
   auto rows = store_.PendingInbox(last_id_, options_.batch_rows);
   if (!rows.ok()) return -1;
@@ -83,10 +90,15 @@ int IngestWorker::ProcessBatch() {
       std::lock_guard lock(mutex_);
       if (stopping_) break;
     }
-    // While webhooks wait for the writer, keep each ingest transaction short so their
-    // acknowledgements are not held behind it; when they do not, drain in large batches.
-    chunk = store_.GetWriterStats().queue_depth > 0 ? options_.rows_per_commit_under_load
-                                                    : options_.rows_per_commit;
+    // Acknowledgements first: while webhooks wait for the writer, step back for a moment
+    // (they get the CPU and the writer) and then commit only a few rows, so normalization
+    // slows down under load but never stops. Otherwise drain in large batches.
+    if (store_.GetWriterStats().queue_depth > 0) {
+      if (!YieldToWebhooks()) break;
+      chunk = options_.rows_per_commit_under_load;
+    } else {
+      chunk = options_.rows_per_commit;
+    }
     const size_t end = std::min(rows->size(), start + chunk);
     channels::MetaParseOptions parse_options;
     {

@@ -27,7 +27,8 @@ namespace atalaya::daemon {
 struct IngestOptions {
   size_t batch_rows = 256;                // inbox rows fetched per read
   size_t rows_per_commit = 64;            // inbox rows normalized per transaction (one fsync)
-  size_t rows_per_commit_under_load = 4;  // the same while webhooks wait for the writer
+  size_t rows_per_commit_under_load = 4;  // the same while webhooks wait for the writer,
+  int64_t yield_under_load_ms = 20;       // each such commit after a pause this long
   int64_t idle_poll_ms = 500;             // re-check the inbox this often even without a Notify()
   int64_t retry_ms = 200;                 // wait after a failed commit before trying the row again
 };
@@ -58,6 +59,8 @@ class IngestWorker {
   void Run();
   // Processes one batch; returns the rows handled, or -1 when a commit failed.
   int ProcessBatch();
+  // Waits yield_under_load_ms (less when stopping or draining); false when stopping.
+  bool YieldToWebhooks();
 
   store::Store& store_;
   Metrics& metrics_;
@@ -74,10 +77,9 @@ class IngestWorker {
   bool draining_ = false;
   std::atomic<int64_t> heartbeat_ns_{0};
   std::atomic<bool> drained_{false};
-  int64_t last_id_ = 0;
+  int64_t last_id_ = 0;  // the last inbox row committed; only the worker thread touches it
   std::mutex parse_options_mutex_;
-  channels::MetaParseOptions
-      parse_options_;  // the last inbox row committed; only the worker thread touches it
+  channels::MetaParseOptions parse_options_;
 };
 
 }  // namespace atalaya::daemon

@@ -219,8 +219,9 @@ void RegisterOutboundApi(httplib::Server& server, store::Store& store, const Clo
       }
     }
     // The sender's own checks, now, so the caller hears a refusal at once.
-    Result<channels::SendContext> context =
-        ResolveSendContext(store, *message, 0, shared->whatsapp_reengagement_template);
+    Result<channels::SendContext> context = ResolveSendContext(
+        store, *message, 0,
+        ReengagementTemplateFor(shared->whatsapp_reengagement_template, *message));
     if (!context.ok()) return WriteError(res, context.status());
     Result<channels::GraphCall> call = channels::BuildGraphCall(*message, *context, clock);
     if (!call.ok()) return WriteError(res, call.status());

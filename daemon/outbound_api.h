@@ -27,6 +27,7 @@
 #include <string>
 
 #include "common/clock.h"
+#include "daemon/sender_worker.h"
 #include "store/store.h"
 
 namespace atalaya::daemon {
@@ -34,7 +35,7 @@ namespace atalaya::daemon {
 struct OutboundApiOptions {
   // The admin token now (a reload may replace it); "" = the API answers 403.
   std::function<std::string()> admin_token;
-  std::string whatsapp_reengagement_template;  // named when a template is required
+  TemplateLookup whatsapp_reengagement_template;  // named when a template is required
   size_t max_body_bytes = 64 * 1024;
   std::function<void()> on_queued;  // e.g. SenderWorker::Wake; may be empty
 };

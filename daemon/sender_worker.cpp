@@ -72,6 +72,12 @@ int64_t BackoffDelayMs(const RetryPolicy& policy, int attempts, int64_t retry_af
   return std::max<int64_t>(delay, 1);
 }
 
+std::string ReengagementTemplateFor(const TemplateLookup& lookup,
+                                    const store::NewOutbound& message) {
+  if (!lookup || message.channel != Channel::kWhatsApp) return "";
+  return lookup(message.account_id);
+}
+
 Result<channels::SendContext> ResolveSendContext(store::Store& store,
                                                  const store::NewOutbound& message,
                                                  int64_t outbox_id,
@@ -155,8 +161,9 @@ SenderWorker::Outcome SenderWorker::Fail(int64_t id, const store::OutboundError&
 SenderWorker::Outcome SenderWorker::Deliver(const store::OutboundMessage& message) {
   const store::NewOutbound& request = message.request;
   // 1. Local checks; a refusal never reaches the platform.
-  Result<channels::SendContext> context =
-      ResolveSendContext(store_, request, message.id, settings_.whatsapp_reengagement_template);
+  Result<channels::SendContext> context = ResolveSendContext(
+      store_, request, message.id,
+      ReengagementTemplateFor(settings_.whatsapp_reengagement_template, request));
   if (!context.ok() && context.status().code() != ErrorCode::kNotFound) {
     log::Error("outbound: store read failed", log::Int("outbox_id", message.id),
                log::Cause(context.status()));

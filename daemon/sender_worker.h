@@ -55,14 +55,23 @@ struct RetryPolicy {
 int64_t BackoffDelayMs(const RetryPolicy& policy, int attempts, int64_t retry_after_ms,
                        double unit_random);
 
+// The approved re-engagement template of a WhatsApp number (phone_number_id), "" when it has
+// none. Asked at each send, so a reload that renames it applies to the next refusal.
+using TemplateLookup = std::function<std::string(const std::string& account_id)>;
+
 struct SenderSettings {
   int concurrency = 4;         // sends in flight at once (1..64)
   size_t batch = 64;           // due rows read per pass
   int64_t idle_poll_ms = 250;  // how often an idle worker looks again (Wake() is sooner)
   RetryPolicy retry;
   channels::RateLimitSettings rate_limits;
-  std::string whatsapp_reengagement_template;  // named when a template is required
+  TemplateLookup whatsapp_reengagement_template;  // named when a template is required; may be
+                                                  // empty (no template named)
 };
+
+// The template `lookup` names for `message`'s account: "" for other channels or no lookup.
+std::string ReengagementTemplateFor(const TemplateLookup& lookup,
+                                    const store::NewOutbound& message);
 
 // The access token of (channel, account id); "" when none is configured.
 using TokenLookup = std::function<std::string(Channel, const std::string& account_id)>;

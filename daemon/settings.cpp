@@ -41,6 +41,14 @@ std::string CheckApiVersion(std::string_view text) {
 
 std::string CheckNotEmpty(std::string_view text) { return text.empty() ? "must not be empty" : ""; }
 
+// WhatsApp template names are lower-case letters, digits and underscores (at most 512).
+std::string CheckTemplateName(std::string_view text) {
+  bool ok = text.size() <= 512 && std::all_of(text.begin(), text.end(), [](char c) {
+              return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+            });
+  return ok ? "" : "expected a WhatsApp template name (lower-case letters, digits and _)";
+}
+
 template <typename Member>
 FieldAccessor Field(Member Config::*group, std::string Member::*member) {
   return [group, member](Config& c, std::size_t) -> FieldRef { return &(c.*group.*member); };
@@ -111,6 +119,46 @@ FieldAccessor ChannelField(ChannelConfig Config::*channel, std::string ChannelCo
   return [channel, member](Config& c, std::size_t) -> FieldRef { return &(c.*channel.*member); };
 }
 
+// The sender worker's settings; the rate limits default to PLATFORMS.md's figures.
+void AddOutboundSettings(std::vector<Setting>& t) {
+  using O = Config::Outbound;
+  auto retry = [](auto member) -> FieldAccessor {
+    return [member](Config& c, std::size_t) -> FieldRef { return &(c.outbound.retry.*member); };
+  };
+  auto limit = [](auto member) -> FieldAccessor {
+    return
+        [member](Config& c, std::size_t) -> FieldRef { return &(c.outbound.rate_limits.*member); };
+  };
+  t.push_back(Int("outbound.concurrency", 1, 64, "outbound sends in flight at once",
+                  [](Config& c, std::size_t) -> FieldRef { return &c.outbound.concurrency; }));
+  t.push_back(Int("outbound.retry.max_attempts", 1, 100,
+                  "attempts before a transiently failing message is marked failed",
+                  retry(&O::Retry::max_attempts)));
+  t.push_back(Int("outbound.retry.base_delay_ms", 10, 3'600'000,
+                  "wait before the first retry; it doubles at each attempt, with jitter",
+                  retry(&O::Retry::base_delay_ms)));
+  t.push_back(Int("outbound.retry.max_delay_ms", 10, 86'400'000,
+                  "the longest wait between two attempts (a platform's Retry-After may be longer)",
+                  retry(&O::Retry::max_delay_ms)));
+  t.push_back(Int("outbound.rate_limits.messenger_per_page_per_second", 0, 100'000,
+                  "Messenger Send API calls per second per Page (0 = no limit of ours)",
+                  limit(&O::RateLimits::messenger_per_page_per_second)));
+  t.push_back(Int("outbound.rate_limits.instagram_per_account_per_second", 0, 100'000,
+                  "Instagram Send API calls per second per account (0 = no limit of ours)",
+                  limit(&O::RateLimits::instagram_per_account_per_second)));
+  t.push_back(Int("outbound.rate_limits.private_replies_per_hour", 0, 1'000'000,
+                  "private replies to comments per hour per Page or Instagram account (0 = no "
+                  "limit of ours)",
+                  limit(&O::RateLimits::private_replies_per_hour)));
+  t.push_back(Int("outbound.rate_limits.whatsapp_per_number_per_second", 0, 100'000,
+                  "WhatsApp calls per second per phone number (0 = no limit of ours)",
+                  limit(&O::RateLimits::whatsapp_per_number_per_second)));
+  t.push_back(Int("outbound.rate_limits.whatsapp_recipient_interval_ms", 0, 3'600'000,
+                  "least time between two WhatsApp messages to the same customer (0 = no "
+                  "limit of ours)",
+                  limit(&O::RateLimits::whatsapp_recipient_interval_ms)));
+}
+
 std::vector<Setting> BuildSettings() {
   using C = Config;
   std::vector<Setting> t;
@@ -168,6 +216,7 @@ std::vector<Setting> BuildSettings() {
   t.push_back(Text("site_dir", SettingType::kPath,
                    "the site (rules, templates) served; default: the config file's folder",
                    [](Config& c, std::size_t) -> FieldRef { return &c.site_dir; }));
+  AddOutboundSettings(t);
   for (const ChannelInfo& ch : kChannels) {
     std::string base = std::string("channels.") + ch.name;
     t.push_back(Text(base + ".graph_base_url", SettingType::kString,
@@ -193,6 +242,13 @@ std::vector<Setting> BuildSettings() {
     t.push_back(Text(acc + ".access_token", SettingType::kSecret,
                      "Graph API token for sending (\"\" = receive only)",
                      AccountField(ch.member, &MetaAccount::access_token)));
+    if (ch.member == &Config::whatsapp) {
+      t.push_back(Text(acc + ".reengagement_template", SettingType::kString,
+                       "approved template a refused send outside the 24-hour window names (\"\" "
+                       "= none)",
+                       AccountField(ch.member, &MetaAccount::reengagement_template),
+                       CheckTemplateName));
+    }
   }
   return t;
 }

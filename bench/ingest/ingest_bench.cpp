@@ -3,12 +3,13 @@
 // same run, from the same load generator.
 //
 //   bench_ingest --atalaya BIN --bare BIN --config FILE --app-secret-file FILE
-//                [--connections 32] [--seconds 10]
+//                [--connections 32] [--seconds 6] [--rounds 3]
 //
 // Every request carries a new message id, a ~1.5 KB body and a valid signature, over
 // keep-alive connections. Prints requests/s, p50/p99 acknowledgement latency, the ratio, the
 // mean commit batch, the ingest backlog at the end and its drain time, the daemon's peak RSS,
-// and checks that stored deliveries equal the 200s.
+// and checks that stored deliveries equal the 200s — per round (a fresh bare server, then a
+// fresh daemon on a fresh state directory) and as medians over the rounds.
 
 #include <httplib.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -142,10 +144,97 @@ std::string Flag(int argc, char** argv, const std::string& name, const std::stri
   return fallback;
 }
 
-void PrintRow(const char* name, const LoadResult& r) {
-  std::printf("%-22s %10.0f req/s   p50 %7.2f ms   p99 %7.2f ms   (%lld ok, %lld failed)\n", name,
-              r.rps(), r.p50_ms, r.p99_ms, static_cast<long long>(r.ok),
+void PrintRow(const std::string& name, const LoadResult& r) {
+  std::printf("%-26s %8.0f req/s   p50 %6.2f ms   p99 %6.2f ms   (%lld ok, %lld failed)\n",
+              name.c_str(), r.rps(), r.p50_ms, r.p99_ms, static_cast<long long>(r.ok),
               static_cast<long long>(r.failed));
+}
+
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values.empty() ? 0 : values[values.size() / 2];
+}
+
+// The bare reference: a fresh server, one load.
+std::optional<LoadResult> RunBare(const std::string& bare_bin, const std::string& dir,
+                                  int connections, double seconds, const std::string& secret,
+                                  const std::string& tag) {
+  DaemonProcess bare(bare_bin, {dir + "/bare.port"}, {}, dir);
+  if (!bare.Start()) return std::nullopt;
+  const int port = bare.WaitForPortFile(dir + "/bare.port");
+  if (port == 0) return std::nullopt;
+  LoadResult result = RunLoad(port, connections, seconds, secret, tag);
+  bare.Signal(SIGTERM);
+  bare.Wait();
+  std::filesystem::remove(dir + "/bare.port");
+  return result;
+}
+
+struct AtalayaRound {
+  LoadResult load;
+  double batch_during_load = 0;
+  double commits_during_load = 0;
+  double batch_overall = 0;
+  double backlog_at_end = 0;
+  double drain_s = 0;
+  int64_t peak_rss_kb = 0;
+  int64_t stored = -1;      // inbox rows
+  int64_t normalized = -1;  // message events
+  bool clean_exit = false;
+  bool Consistent() const { return stored == load.ok && normalized == load.ok; }
+};
+
+// atalaya with the shipped config (FULL durability, ingest and rules on), on a fresh state
+// directory: one load, then the drain, then what the store holds.
+std::optional<AtalayaRound> RunAtalaya(const std::string& atalaya_bin, const std::string& config,
+                                       const std::string& dir, int connections, double seconds,
+                                       const std::string& secret, const std::string& tag) {
+  const std::string state_dir = dir + "/state-" + tag;
+  DaemonProcess daemon(
+      atalaya_bin,
+      {"serve", "--config", config, "--state-dir", state_dir, "--listen", "127.0.0.1:0",
+       "--admin-listen", "127.0.0.1:0", "--port-file", dir + "/port-" + tag, "--admin-port-file",
+       dir + "/admin-port-" + tag, "--log-level", "warn"},
+      {}, dir);
+  if (!daemon.Start()) return std::nullopt;
+  const int port = daemon.WaitForPortFile(dir + "/port-" + tag);
+  const int admin_port = daemon.WaitForPortFile(dir + "/admin-port-" + tag);
+  if (port == 0 || admin_port == 0) {
+    std::cerr << daemon.Stderr();
+    return std::nullopt;
+  }
+  AtalayaRound round;
+  round.load = RunLoad(port, connections, seconds, secret, tag);
+  auto at_end = ScrapeMetrics(admin_port);
+  round.batch_during_load = at_end["atalaya_store_batch_size_mean"];
+  round.commits_during_load = at_end["atalaya_store_commits_total"];
+  round.backlog_at_end = at_end["atalaya_inbox_backlog"];
+  const auto drain_start = Clock::now();
+  for (double backlog = round.backlog_at_end; backlog > 0;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    backlog = ScrapeMetrics(admin_port)["atalaya_inbox_backlog"];
+  }
+  round.drain_s = std::chrono::duration<double>(Clock::now() - drain_start).count();
+  round.batch_overall = ScrapeMetrics(admin_port)["atalaya_store_batch_size_mean"];
+  round.peak_rss_kb = PeakRssKb(daemon.pid());
+  daemon.Signal(SIGTERM);
+  round.clean_exit = daemon.Wait(60000) == 0;
+
+  atalaya::store::SqliteOptions options;
+  options.path = state_dir + "/atalaya.db";
+  auto store = atalaya::store::OpenSqliteStore(options);
+  if (!store.ok()) {
+    std::cerr << store.status().ToString() << '\n';
+    return round;
+  }
+  auto inbox = (*store)->GetInboxStats(0);
+  atalaya::store::EventQuery query;
+  query.kind = atalaya::EventKind::kMessage;
+  query.limit = 10'000'000;
+  auto events = (*store)->ListEvents(query);
+  if (inbox.ok()) round.stored = inbox->total;
+  if (events.ok()) round.normalized = static_cast<int64_t>(events->size());
+  return round;
 }
 
 }  // namespace
@@ -156,88 +245,57 @@ int main(int argc, char** argv) {
   const std::string config = Flag(argc, argv, "config", "");
   const std::string secret_file = Flag(argc, argv, "app-secret-file", "");
   const int connections = std::stoi(Flag(argc, argv, "connections", "32"));
-  const double seconds = std::stod(Flag(argc, argv, "seconds", "10"));
-  if (atalaya_bin.empty() || bare_bin.empty() || config.empty() || secret_file.empty()) {
+  const double seconds = std::stod(Flag(argc, argv, "seconds", "6"));
+  const int rounds = std::stoi(Flag(argc, argv, "rounds", "3"));
+  if (atalaya_bin.empty() || bare_bin.empty() || config.empty() || secret_file.empty() ||
+      rounds < 1) {
     std::cerr << "usage: bench_ingest --atalaya BIN --bare BIN --config FILE "
-                 "--app-secret-file FILE [--connections N] [--seconds S]\n";
+                 "--app-secret-file FILE [--connections N] [--seconds S] [--rounds R]\n";
     return 2;
   }
   std::string secret = atalaya::testing::ReadFile(secret_file);
   while (!secret.empty() && secret.back() == '\n') secret.pop_back();
   const std::string dir = atalaya::testing::MakeTempDir("bench-ingest");
 
-  std::printf("command: %s --connections %d --seconds %.0f\n", argv[0], connections, seconds);
+  std::printf("command: %s --connections %d --seconds %.0f --rounds %d\n", argv[0], connections,
+              seconds, rounds);
   std::printf("body: %zu bytes, new message id and HMAC-SHA256 signature per request\n",
               Body("wamid.BENCH-x-0-0").size());
-
-  // (b) the bare reference server.
-  DaemonProcess bare(bare_bin, {dir + "/bare.port"}, {}, dir);
-  if (!bare.Start()) return 1;
-  int bare_port = bare.WaitForPortFile(dir + "/bare.port");
-  if (bare_port == 0) return 1;
-  LoadResult reference = RunLoad(bare_port, connections, seconds, secret, "bare");
-  bare.Signal(SIGTERM);
-  bare.Wait();
-
-  // (a) atalaya with the shipped default config: FULL durability, ingest on.
-  const std::string state_dir = dir + "/state";
-  DaemonProcess daemon(
-      atalaya_bin,
-      {"serve", "--config", config, "--state-dir", state_dir, "--listen", "127.0.0.1:0",
-       "--admin-listen", "127.0.0.1:0", "--port-file", dir + "/port", "--admin-port-file",
-       dir + "/admin.port", "--log-level", "warn"},
-      {}, dir);
-  if (!daemon.Start()) return 1;
-  int port = daemon.WaitForPortFile(dir + "/port");
-  int admin_port = daemon.WaitForPortFile(dir + "/admin.port");
-  if (port == 0 || admin_port == 0) {
-    std::cerr << daemon.Stderr();
-    return 1;
+  // The machine's speed drifts between runs (the bare server alone by a third): each round
+  // measures the reference right before atalaya, and the summary takes medians.
+  std::vector<double> bare_rps, atalaya_rps, ratios;
+  bool all_consistent = true;
+  for (int r = 1; r <= rounds; ++r) {
+    const std::string tag = "r" + std::to_string(r);
+    auto reference = RunBare(bare_bin, dir, connections, seconds, secret, "bare-" + tag);
+    auto round = RunAtalaya(atalaya_bin, config, dir, connections, seconds, secret, tag);
+    if (!reference || !round) return 1;
+    std::printf("round %d\n", r);
+    PrintRow("  bare cpp-httplib", *reference);
+    PrintRow("  atalaya serve", round->load);
+    const double ratio = round->load.rps() / reference->rps();
+    std::printf(
+        "  ratio %.1f%%; writes per commit %.1f during the load (%.0f commits), %.1f "
+        "overall; backlog at end %.0f rows, drained in %.2f s; peak RSS %.1f MB\n",
+        100 * ratio, round->batch_during_load, round->commits_during_load, round->batch_overall,
+        round->backlog_at_end, round->drain_s, round->peak_rss_kb / 1024.0);
+    std::printf("  stored deliveries %lld, acknowledged 200s %lld, normalized events %lld -> %s\n",
+                static_cast<long long>(round->stored), static_cast<long long>(round->load.ok),
+                static_cast<long long>(round->normalized), round->Consistent() ? "OK" : "MISMATCH");
+    all_consistent = all_consistent && round->Consistent() && round->clean_exit;
+    bare_rps.push_back(reference->rps());
+    atalaya_rps.push_back(round->load.rps());
+    ratios.push_back(ratio);
+    std::fflush(stdout);
   }
-  LoadResult measured = RunLoad(port, connections, seconds, secret, "atalaya");
-  auto at_end = ScrapeMetrics(admin_port);
-  const double backlog_at_end = at_end["atalaya_inbox_backlog"];
-  const auto drain_start = Clock::now();
-  double backlog = backlog_at_end;
-  while (backlog > 0) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    backlog = ScrapeMetrics(admin_port)["atalaya_inbox_backlog"];
-  }
-  const double drain_s = std::chrono::duration<double>(Clock::now() - drain_start).count();
-  auto drained = ScrapeMetrics(admin_port);
-  const int64_t rss_kb = PeakRssKb(daemon.pid());
-  daemon.Signal(SIGTERM);
-  int exit_status = daemon.Wait(60000);
-
-  PrintRow("bare cpp-httplib", reference);
-  PrintRow("atalaya serve", measured);
-  std::printf("ratio: %.1f%% of the bare server's requests/s (target >= 50%%)\n",
-              100.0 * measured.rps() / reference.rps());
-  std::printf("mean writes per commit: %.1f during the load (%.0f commits), %.1f overall\n",
-              at_end["atalaya_store_batch_size_mean"], at_end["atalaya_store_commits_total"],
-              drained["atalaya_store_batch_size_mean"]);
-  std::printf("ingest backlog at end of load: %.0f rows, drained in %.2f s\n", backlog_at_end,
-              drain_s);
-  std::printf("daemon peak RSS: %.1f MB (target < 100 MB)\n", rss_kb / 1024.0);
-
-  atalaya::store::SqliteOptions options;
-  options.path = state_dir + "/atalaya.db";
-  auto store = atalaya::store::OpenSqliteStore(options);
-  if (!store.ok()) {
-    std::cerr << store.status().ToString() << '\n';
-    return 1;
-  }
-  auto inbox = (*store)->GetInboxStats(0);
-  atalaya::store::EventQuery query;
-  query.kind = atalaya::EventKind::kMessage;
-  query.limit = 10'000'000;
-  auto events = (*store)->ListEvents(query);
-  const int64_t stored = inbox.ok() ? inbox->total : -1;
-  const int64_t normalized = events.ok() ? static_cast<int64_t>(events->size()) : -1;
-  std::printf("stored deliveries: %lld, acknowledged 200s: %lld, normalized events: %lld -> %s\n",
-              static_cast<long long>(stored), static_cast<long long>(measured.ok),
-              static_cast<long long>(normalized),
-              stored == measured.ok && normalized == measured.ok ? "OK" : "MISMATCH");
+  std::printf(
+      "median of %d rounds: bare %.0f req/s, atalaya %.0f req/s, ratio %.1f%% "
+      "(target >= 50%%; rounds %.1f%%..%.1f%%)\n",
+      rounds, Median(bare_rps), Median(atalaya_rps), 100 * Median(ratios),
+      100 * *std::min_element(ratios.begin(), ratios.end()),
+      100 * *std::max_element(ratios.begin(), ratios.end()));
+  std::printf("every round: stored = acknowledged = normalized, clean exit -> %s\n",
+              all_consistent ? "OK" : "MISMATCH");
   std::filesystem::remove_all(dir);
-  return exit_status == 0 && stored == measured.ok && normalized == measured.ok ? 0 : 1;
+  return all_consistent ? 0 : 1;
 }

@@ -272,5 +272,98 @@ TEST_F(OutboundE2E, WhatsAppStatusWebhooksMoveTheDeliveryForward) {
   EXPECT_EQ(state.value("delivery", ""), "read") << state.dump();
 }
 
+// The `outbound` settings reach the running sender: two attempts 10 ms apart, where the
+// shipped policy (8 attempts from 1 s) would still be retrying when this test gives up.
+TEST_F(OutboundE2E, ConfiguredRetryPolicyGivesUpAfterMaxAttempts) {
+  ASSERT_TRUE(StartDaemon({{"ATALAYA_OUTBOUND__RETRY__MAX_ATTEMPTS", "2"},
+                           {"ATALAYA_OUTBOUND__RETRY__BASE_DELAY_MS", "10"}}));
+  const int64_t conversation = IngestComment();
+  for (int i = 0; i < 3; ++i) {
+    graph_.Enqueue(std::string(kPageId) + "/messages", fakes::FakeGraphServer::ServerError());
+  }
+  auto queued = Send({{"conversation_id", conversation},
+                      {"kind", "private_reply"},
+                      {"comment_id", kCommentId},
+                      {"text", "Hola"}});
+  ASSERT_TRUE(queued);
+  ASSERT_EQ(queued->status, 202) << queued->body;
+  auto state = WaitSettled(nlohmann::json::parse(queued->body)["id"]);
+  EXPECT_EQ(state.value("state", ""), "failed") << state.dump();
+  EXPECT_EQ(state["attempts"], 2) << state.dump();
+  EXPECT_THAT(state["error"].value("message", ""),
+              ::testing::StartsWith("gave up after 2 attempts"));
+  EXPECT_EQ(graph_.Requests().size(), 2u);
+}
+
+// A free-form WhatsApp message long after the customer's last one is refused before any
+// request, and the refusal names the template configured for that number.
+TEST_F(OutboundE2E, WhatsAppRefusalNamesTheNumbersConfiguredTemplate) {
+  ASSERT_TRUE(StartDaemon(
+      {{"ATALAYA_CHANNELS__WHATSAPP__ACCOUNTS__0__REENGAGEMENT_TEMPLATE", "seguimiento_pedido"}}));
+  // The fixture's message is from October 2025: the 24-hour window closed long ago.
+  auto res = PostSigned(WhatsAppText("wamid.OLD-1", "573001112233", "hola"));
+  ASSERT_TRUE(res && res->status == 200);
+  WaitForIngest();
+  int64_t conversation = 0;
+  {
+    auto events = OpenStore()->ListEvents({});
+    ASSERT_TRUE(events.ok() && events->size() == 1u);
+    conversation = events->front().conversation_id;
+  }
+  auto refused =
+      Send({{"conversation_id", conversation}, {"kind", "text"}, {"text", "¿Sigues ahí?"}});
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 422) << refused->body;
+  EXPECT_THAT(nlohmann::json::parse(refused->body)["error"].value("message", ""),
+              ::testing::EndsWith("a template is required, e.g. \"seguimiento_pedido\""))
+      << refused->body;
+  EXPECT_EQ(graph_.RequestCount(), 0u);
+}
+
+// A reload applies a renamed template at once; a changed `outbound` section is reported as
+// needing a restart (the sender's threads and limiters are built at start).
+TEST_F(OutboundE2E, ReloadRenamesTheTemplateAndReportsOutboundChanges) {
+  ASSERT_TRUE(StartDaemon());
+  auto res = PostSigned(WhatsAppText("wamid.OLD-2", "573001112233", "hola"));
+  ASSERT_TRUE(res && res->status == 200);
+  WaitForIngest();
+  int64_t conversation = 0;
+  {
+    auto events = OpenStore()->ListEvents({});
+    ASSERT_TRUE(events.ok() && events->size() == 1u);
+    conversation = events->front().conversation_id;
+  }
+  const nlohmann::json text = {
+      {"conversation_id", conversation}, {"kind", "text"}, {"text", "¿Sigues ahí?"}};
+  auto before = Send(text);
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->status, 422) << before->body;
+  EXPECT_THAT(nlohmann::json::parse(before->body)["error"].value("message", ""),
+              ::testing::EndsWith("a template is required"));
+
+  std::string config = ReadFile(config_path_);
+  const std::string token_line = "        access_token: {file: whatsapp_token}\n";
+  ASSERT_NE(config.find(token_line), std::string::npos);
+  config.replace(config.find(token_line), token_line.size(),
+                 token_line + "        reengagement_template: hola_de_nuevo\n");
+  config += "outbound:\n  concurrency: 8\n";
+  std::ofstream(config_path_, std::ios::trunc) << config;
+  daemon_->Signal(SIGHUP);
+  std::string message;
+  for (int i = 0; i < 100 && !message.ends_with("\"hola_de_nuevo\""); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto after = Send(text);
+    ASSERT_TRUE(after);
+    message = nlohmann::json::parse(after->body)["error"].value("message", "");
+  }
+  EXPECT_THAT(message, ::testing::EndsWith("a template is required, e.g. \"hola_de_nuevo\""));
+  const std::string restart_note = "\"setting\":\"outbound\"";
+  for (int i = 0; i < 100 && Logs().find(restart_note) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // logged after the reload
+  }
+  EXPECT_THAT(Logs(), HasSubstr(restart_note));
+  EXPECT_EQ(graph_.RequestCount(), 0u);
+}
+
 }  // namespace
 }  // namespace atalaya::testing

@@ -1,6 +1,7 @@
 #include "tests/fakes/fake_graph_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <chrono>
@@ -107,7 +108,16 @@ FakeGraphServer::FakeGraphServer() : server_(std::make_unique<httplib::Server>()
   };
   server_->Get(".*", handler);
   server_->Post(".*", handler);
+  // httplib listens with a backlog of 5: a burst of new connections (16 senders opening at
+  // once) would wait for SYN retries. Listen again with a real backlog, as the daemon does.
+  int socket_fd = -1;
+  server_->set_socket_options([&socket_fd](int fd) {
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    socket_fd = fd;
+  });
   port_ = server_->bind_to_any_port("127.0.0.1");
+  if (socket_fd >= 0) ::listen(socket_fd, 1024);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   // The socket already listens (connections wait in its backlog); stop() only works once the
   // accept loop runs, so wait for that before anyone can destroy the server.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace atalaya {
 namespace {
 
@@ -9,6 +11,24 @@ TEST(HmacSha256, MatchesThePublishedMetaTestVector) {
   // HMAC-SHA256(key "secret", msg "test"), quoted in PLATFORMS.md from the whatsapp_sdk docs.
   EXPECT_EQ(HexEncode(HmacSha256("secret", "test")),
             "0329a06b62cd16b33eb6792be8c60b158d89a2ee3a876fce9a881ebb488c0914");
+}
+
+TEST(HmacSha256, MatchesRfc4231WithManyKeysInTurn) {
+  // RFC 4231 test cases 1, 2 and 6 (a key longer than the block), asked in turns and more
+  // often than there are cached contexts, so each answer comes from a re-used or a new one.
+  const std::string key1(20, '\x0b');
+  const std::string key6(131, '\xaa');
+  for (int round = 0; round < 3; ++round) {
+    for (int other = 0; other < 5; ++other) HmacSha256("other key " + std::to_string(other), "x");
+    EXPECT_EQ(HexEncode(HmacSha256(key1, "Hi There")),
+              "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    EXPECT_EQ(HexEncode(HmacSha256("Jefe", "what do ya want for nothing?")),
+              "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    EXPECT_EQ(HexEncode(HmacSha256(key6, "Test Using Larger Than Block-Size Key - Hash Key First")),
+              "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    EXPECT_EQ(HexEncode(HmacSha256("", "")),
+              "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+  }
 }
 
 TEST(Sha256, MatchesTheKnownDigestOfAbc) {

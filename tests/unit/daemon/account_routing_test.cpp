@@ -33,10 +33,16 @@ Event CommentFor(Channel channel, const std::string& account_id) {
   return event;
 }
 
+MetaAccount Account(const std::string& id) {
+  MetaAccount account;
+  account.id = id;
+  return account;
+}
+
 Config ConfigWith(const std::string& instagram_id, const std::string& page_id) {
   Config config;
-  config.instagram.accounts.push_back(MetaAccount{instagram_id, "s", "", "v", ""});
-  config.messenger.accounts.push_back(MetaAccount{page_id, "s", "", "v", ""});
+  config.instagram.accounts.push_back(Account(instagram_id));
+  config.messenger.accounts.push_back(Account(page_id));
   return config;
 }
 

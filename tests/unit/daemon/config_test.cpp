@@ -115,7 +115,7 @@ TEST_F(ConfigTest, UnknownTopLevelKeyFarFromAnyGetsNoGuess) {
       Messages(load),
       ElementsAre(Err(3, 1,
                       "unknown key \"database\". Valid keys: server, store, retention, log, "
-                      "admin, site_dir, channels")));
+                      "admin, site_dir, outbound, channels")));
 }
 
 TEST_F(ConfigTest, UnknownKeyInsideAnAccount) {
@@ -130,7 +130,8 @@ TEST_F(ConfigTest, UnknownKeyInsideAnAccount) {
               ElementsAre(Err(8, 9,
                               "unknown key \"verify_tokn\" in channels.whatsapp.accounts[0]; did "
                               "you mean \"verify_token\"? Valid keys: id, app_secret, "
-                              "previous_app_secret, verify_token, access_token"),
+                              "previous_app_secret, verify_token, access_token, "
+                              "reengagement_template"),
                           Err(6, 9,
                               "channels.whatsapp.accounts[0]: missing verify_token (every "
                               "account needs id, app_secret and verify_token)")));

@@ -53,7 +53,9 @@ class OutboundApiTest : public ::testing::Test {
 
     OutboundApiOptions options;
     options.admin_token = [this] { return admin_token_; };
-    options.whatsapp_reengagement_template = "follow_up";
+    options.whatsapp_reengagement_template = [](const std::string& account) {
+      return account == "PHONE" ? "follow_up" : "";
+    };
     options.max_body_bytes = 8192;
     options.on_queued = [this] { ++queued_; };
     RegisterOutboundApi(server_, store_, clock_, options);

@@ -103,7 +103,9 @@ TEST_F(SenderWorkerTest, SendsADueMessageAndRecordsThePlatformId) {
 TEST_F(SenderWorkerTest, LocalRefusalFailsWithTheReasonAndNoRequest) {
   const int64_t id = Queue("text", {{"text", "hello again"}});
   clock_.AdvanceMs(24 * kHour);  // the window opened an hour before queueing: now 25 h
-  settings_.whatsapp_reengagement_template = "follow_up";
+  settings_.whatsapp_reengagement_template = [](const std::string& account) {
+    return account == "PHONE" ? "follow_up" : "";
+  };
   auto worker = MakeWorker();
   ASSERT_EQ(*worker->RunOnce(), 1);
   EXPECT_TRUE(graph_.Calls().empty());
@@ -114,6 +116,41 @@ TEST_F(SenderWorkerTest, LocalRefusalFailsWithTheReasonAndNoRequest) {
             "WhatsApp: outside the 24-hour customer-service window (the customer's last message "
             "was 25 h ago): a template is required, e.g. \"follow_up\"");
   EXPECT_EQ(worker->Stats().refused, 1);
+}
+
+TEST_F(SenderWorkerTest, EachWhatsAppNumberNamesItsOwnTemplate) {
+  store::Conversation other;
+  other.id = 3;
+  other.channel = Channel::kWhatsApp;
+  other.account_id = "OTHER";
+  other.last_inbound_ms = kNow - kHour;
+  store_.AddConversation(other);
+  const int64_t named = Queue("text", {{"text", "hello again"}});
+  const int64_t unnamed = Queue("text", {{"text", "hello again"}}, 3);
+  clock_.AdvanceMs(24 * kHour);
+  settings_.whatsapp_reengagement_template = [](const std::string& account) {
+    return account == "PHONE" ? "follow_up" : "";
+  };
+  auto worker = MakeWorker();
+  ASSERT_EQ(*worker->RunOnce(), 2);
+  EXPECT_TRUE(graph_.Calls().empty());
+  EXPECT_EQ(Row(named).last_error.message,
+            "WhatsApp: outside the 24-hour customer-service window (the customer's last message "
+            "was 25 h ago): a template is required, e.g. \"follow_up\"");
+  EXPECT_EQ(Row(unnamed).last_error.message,
+            "WhatsApp: outside the 24-hour customer-service window (the customer's last message "
+            "was 25 h ago): a template is required");
+}
+
+TEST(ReengagementTemplateFor, AsksOnlyForWhatsApp) {
+  TemplateLookup lookup = [](const std::string& account) { return "t_" + account; };
+  store::NewOutbound message;
+  message.channel = Channel::kWhatsApp;
+  message.account_id = "PHONE";
+  EXPECT_EQ(ReengagementTemplateFor(lookup, message), "t_PHONE");
+  EXPECT_EQ(ReengagementTemplateFor(nullptr, message), "");
+  message.channel = Channel::kMessenger;
+  EXPECT_EQ(ReengagementTemplateFor(lookup, message), "");
 }
 
 TEST_F(SenderWorkerTest, TransientFailureIsRetriedAfterBackoffThenSent) {
