@@ -115,6 +115,7 @@ Status DaemonApp::Start() {
 
   ingest_ = std::make_unique<IngestWorker>(*store_, metrics_, clock_, *rules_);
   ingest_->SetParseOptions(ParseOptions(config_));
+  ingest_->SetAccounts(AccountDirectory::FromConfig(config_));
   ingest_->Start();  // first takes up any rows a crash left unprocessed
 
   webhooks_ =
@@ -154,6 +155,14 @@ Status DaemonApp::Start() {
   }
   sender_->Start();
   if (Status s = StartMedia(); !s.ok()) return s;
+
+  // Mentions arrive as ids only; this worker fetches their text apart from ingestion.
+  mentions_ =
+      std::make_unique<MentionEnricher>(*store_, *graph_, clock_, *rules_, metrics_,
+                                        [this](Channel channel, const std::string& account_id) {
+                                          return MentionToken(channel, account_id);
+                                        });
+  mentions_->Start();
 
   admin_server_ = std::make_unique<HttpServer>(AdminServerOptions(config_));
   admin_->Register(admin_server_->routes());
@@ -246,7 +255,10 @@ DaemonApp::ReloadReport DaemonApp::Reload(const Config& fresh) {
     config_ = std::move(applied);
   }
   if (webhooks_) webhooks_->SetKeys(BuildWebhookKeys(config_));
-  if (ingest_) ingest_->SetParseOptions(ParseOptions(config_));
+  if (ingest_) {
+    ingest_->SetParseOptions(ParseOptions(config_));
+    ingest_->SetAccounts(AccountDirectory::FromConfig(config_));
+  }
   if (admin_) admin_->SetAdminToken(config_.admin.token);
   log::SetLevel(log::ParseLevel(config_.log.level).value_or(log::Level::kInfo));
   if (rules_) report.rule_errors = rules_->Reload();
@@ -291,6 +303,14 @@ std::string DaemonApp::AccessToken(Channel channel, const std::string& account_i
   return "";
 }
 
+std::string DaemonApp::MentionToken(Channel channel, const std::string& account_id) {
+  {
+    std::lock_guard lock(tokens_mutex_);
+    if (channel != Channel::kInstagram || config_.instagram.graph_base_url.empty()) return "";
+  }
+  return AccessToken(channel, account_id);
+}
+
 std::string DaemonApp::ReengagementTemplate(const std::string& account_id) {
   std::lock_guard lock(tokens_mutex_);
   return ConfiguredReengagementTemplate(config_, account_id);
@@ -315,10 +335,12 @@ bool DaemonApp::Shutdown() {
     }
   }
   if (admin_server_) admin_server_->Stop();
-  if (sender_) sender_->Stop();  // sends in flight finish; queued rows stay in the outbox
-  if (media_) media_->Stop();    // downloads in flight are cut short and stay pending
+  if (sender_) sender_->Stop();      // sends in flight finish; queued rows stay in the outbox
+  if (media_) media_->Stop();        // downloads in flight are cut short and stay pending
+  if (mentions_) mentions_->Stop();  // pending mentions stay pending until the next start
   media_.reset();
   media_fetcher_.reset();
+  mentions_.reset();
   sender_.reset();
   graph_.reset();
   ingest_.reset();

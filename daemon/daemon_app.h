@@ -17,6 +17,7 @@
 #include "daemon/http_server.h"
 #include "daemon/ingest_worker.h"
 #include "daemon/media_worker.h"
+#include "daemon/mention_enricher.h"
 #include "daemon/metrics.h"
 #include "daemon/sender_worker.h"
 #include "daemon/site_rules.h"
@@ -64,6 +65,8 @@ class DaemonApp {
  private:
   // The configured Graph token of one of our accounts ("" when none); any thread.
   std::string AccessToken(Channel channel, const std::string& account_id);
+  // The same for reading Instagram mentions: "" also when the channel has no Graph base URL.
+  std::string MentionToken(Channel channel, const std::string& account_id);
   std::string ReengagementTemplate(const std::string& account_id);  // WhatsApp number
   // The admin API's bearer token as configured now; any thread.
   std::string AdminToken();
@@ -84,7 +87,8 @@ class DaemonApp {
   std::unique_ptr<SenderWorker> sender_;
   std::unique_ptr<channels::MediaFetcher> media_fetcher_;
   std::unique_ptr<MediaWorker> media_;  // null when media.enabled is false
-  std::mutex tokens_mutex_;             // the sender reads account tokens; a reload replaces them
+  std::unique_ptr<MentionEnricher> mentions_;
+  std::mutex tokens_mutex_;  // the sender reads account tokens; a reload replaces them
   std::unique_ptr<WebhookRoutes> webhooks_;
   std::unique_ptr<AdminRoutes> admin_;
   std::unique_ptr<HttpServer> public_server_;

@@ -43,6 +43,16 @@ bool RulesApply(const Event& event) {
   }
 }
 
+rules::Context EventDecider::ContextFor(const Event& event,
+                                        const rules::RecentTexts& recent) const {
+  rules::Context context;
+  // Decide as of when the customer wrote, not when a backlog let us read it: duplicate
+  // windows and business hours then mean the same after a catch-up as in real time.
+  context.now_ms = event.timestamp_ms > 0 ? event.timestamp_ms : clock_.NowMs();
+  context.recent = &recent;
+  return context;
+}
+
 void EventDecider::DecideBatch(const rules::RuleSet* rule_set,
                                std::vector<store::IngestItem>& items) {
   if (rule_set == nullptr) return;
@@ -52,19 +62,23 @@ void EventDecider::DecideBatch(const rules::RuleSet* rule_set,
     item.text_keys.assign(item.events.size(), "");
     for (size_t i = 0; i < item.events.size(); ++i) {
       const Event& event = item.events[i];
-      if (!RulesApply(event)) continue;
-      rules::Context context;
-      // Decide as of when the customer wrote, not when a backlog let us read it: duplicate
-      // windows and business hours then mean the same after a catch-up as in real time.
-      context.now_ms = event.timestamp_ms > 0 ? event.timestamp_ms : clock_.NowMs();
-      context.recent = &recent;
-      item.decisions[i] = rules::Decide(*rule_set, event, context);
+      if (!RulesApply(event) || store::AwaitsMentionText(event)) continue;
+      item.decisions[i] = rules::Decide(*rule_set, event, ContextFor(event, recent));
       if (!event.text.empty()) {
         item.text_keys[i] = rules::TextKey(event.text);
         recent.Add(event);
       }
     }
   }
+}
+
+EventDecider::Single EventDecider::Decide(const rules::RuleSet* rule_set, const Event& event) {
+  Single single;
+  if (rule_set == nullptr || !RulesApply(event)) return single;
+  BatchRecentTexts recent(store_);
+  single.decision = rules::Decide(*rule_set, event, ContextFor(event, recent));
+  if (!event.text.empty()) single.text_key = rules::TextKey(event.text);
+  return single;
 }
 
 }  // namespace atalaya::daemon

@@ -4,6 +4,10 @@
 // outbound history, standby (another app owns the thread), statuses, identity changes,
 // unsupported shapes — get none.
 //
+// An Instagram mention that arrived as ids only (store::AwaitsMentionText) is not decided
+// here: the mention enricher decides it once its text is fetched (or known to be out of
+// reach), through Decide().
+//
 // Duplicate filtering asks the store for texts already committed and, for events of the same
 // batch not yet committed, an overlay of what this batch has seen: two identical messages in
 // one batch are caught like two in different batches.
@@ -35,7 +39,17 @@ class EventDecider {
   // With no rule set, leaves them empty: events are stored undecided.
   void DecideBatch(const rules::RuleSet* rule_set, std::vector<store::IngestItem>& items);
 
+  // One event decided on its own (a mention whose text came later): its decision (nullopt
+  // when there is no rule set or RulesApply says no) and the text key to store with it.
+  struct Single {
+    std::optional<Decision> decision;
+    std::string text_key;
+  };
+  Single Decide(const rules::RuleSet* rule_set, const Event& event);
+
  private:
+  rules::Context ContextFor(const Event& event, const rules::RecentTexts& recent) const;
+
   store::Store& store_;
   const Clock& clock_;
 };

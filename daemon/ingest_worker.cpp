@@ -25,6 +25,7 @@ IngestWorker::IngestWorker(store::Store& store, Metrics& metrics, const Clock& c
       clock_(clock),
       rules_(rules),
       decider_(store, clock),
+      router_(metrics, clock),
       options_(options) {}
 
 IngestWorker::~IngestWorker() { Stop(); }
@@ -110,6 +111,7 @@ int IngestWorker::ProcessBatch() {
       store::IngestItem item;
       item.inbox_id = (*rows)[i].id;
       item.events = channels::ParseMetaWebhook((*rows)[i].body, parse_options);
+      router_.Route(item.events);
       int count = 0;
       for (const Event& e : item.events) count += e.kind == EventKind::kUnsupported;
       unsupported.push_back(count);

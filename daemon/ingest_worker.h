@@ -16,6 +16,7 @@
 
 #include "channels/meta_parse_options.h"
 #include "common/clock.h"
+#include "daemon/account_routing.h"
 #include "daemon/event_decider.h"
 #include "daemon/metrics.h"
 #include "daemon/site_rules.h"
@@ -42,6 +43,9 @@ class IngestWorker {
   void Notify();
   // What the parser must know of our side (our app ids); applies from the next batch.
   void SetParseOptions(channels::MetaParseOptions options);
+  // Our configured accounts: events of any other account are kept as unsupported (see
+  // account_routing.h). Until called, every account is taken as ours. Any thread.
+  void SetAccounts(AccountDirectory accounts) { router_.SetAccounts(std::move(accounts)); }
   // Processes until the inbox is empty or `timeout_ms` passes, then stops.
   // Returns true when the inbox was emptied.
   bool DrainAndStop(int64_t timeout_ms);
@@ -63,6 +67,7 @@ class IngestWorker {
   const Clock& clock_;
   const SiteRules& rules_;
   EventDecider decider_;
+  AccountRouter router_;
   IngestOptions options_;
   std::thread thread_;
   std::mutex mutex_;

@@ -53,6 +53,22 @@ const char* WebhookResultName(WebhookResult result) {
   return "unknown";
 }
 
+const char* MentionResultName(MentionResult result) {
+  switch (result) {
+    case MentionResult::kEnriched:
+      return "enriched";
+    case MentionResult::kRetried:
+      return "retried";
+    case MentionResult::kFailed:
+      return "failed";
+    case MentionResult::kNotConfigured:
+      return "not_configured";
+    case MentionResult::kCount:
+      break;
+  }
+  return "unknown";
+}
+
 const char* WebhookRouteName(WebhookRoute route) {
   switch (route) {
     case WebhookRoute::kWhatsApp:
@@ -115,6 +131,20 @@ std::string Metrics::Render(store::Store& store, int64_t now_ms, bool ready) con
          inbox_processed_.load());
   Single(out, "atalaya_ingest_failures_total", "counter",
          "Ingest transactions that failed and will be retried.", ingest_failures_.load());
+  Header(out, "atalaya_events_unconfigured_account_total", "counter",
+         "Events for an account the config does not name, kept as unsupported, by channel.");
+  for (int c = 0; c < kMetaChannels; ++c) {
+    out << "atalaya_events_unconfigured_account_total{channel=\""
+        << ChannelName(static_cast<Channel>(c)) << "\"} " << unconfigured_account_[c].load()
+        << '\n';
+  }
+
+  Header(out, "atalaya_mentions_total", "counter",
+         "Instagram mentions fetched through the Graph API, by result.");
+  for (int r = 0; r < static_cast<int>(MentionResult::kCount); ++r) {
+    out << "atalaya_mentions_total{result=\"" << MentionResultName(static_cast<MentionResult>(r))
+        << "\"} " << mentions_[r].load() << '\n';
+  }
 
   {
     std::lock_guard lock(decisions_mutex_);

@@ -29,6 +29,10 @@ enum class WebhookResult {
 
 const char* WebhookResultName(WebhookResult result);
 
+// What one pass of the mention enricher did with a mention. Label order in /metrics.
+enum class MentionResult { kEnriched, kRetried, kFailed, kNotConfigured, kCount };
+const char* MentionResultName(MentionResult result);  // "enriched", "retried", ...
+
 // The webhook routes, in label order.
 enum class WebhookRoute { kWhatsApp, kMessenger, kInstagram, kMeta, kCount };
 const char* WebhookRouteName(WebhookRoute route);
@@ -51,6 +55,22 @@ class Metrics {
     inbox_processed_ += 1;
   }
   void CountIngestFailure() { ingest_failures_ += 1; }
+  // An event for an account the config does not name (daemon/account_routing.h).
+  // Only the Meta channels route by account; other channels are not counted.
+  void CountUnconfiguredAccount(Channel channel) {
+    const int c = static_cast<int>(channel);
+    if (c < kMetaChannels) unconfigured_account_[c].fetch_add(1, std::memory_order_relaxed);
+  }
+  int64_t UnconfiguredAccount(Channel channel) const {
+    const int c = static_cast<int>(channel);
+    return c < kMetaChannels ? unconfigured_account_[c].load() : 0;
+  }
+  void CountMention(MentionResult result) {
+    mentions_[static_cast<int>(result)].fetch_add(1, std::memory_order_relaxed);
+  }
+  int64_t Mentions(MentionResult result) const {
+    return mentions_[static_cast<int>(result)].load();
+  }
   // One decided event: by filter action, and filtered ones by the designer's reason name.
   void CountDecision(const Decision& decision);
 
@@ -84,7 +104,10 @@ class Metrics {
   std::atomic<int64_t> media_retried_{0};
   mutable std::mutex media_mutex_;
   std::map<std::string, int64_t> media_failed_;  // reason codes: a small fixed set
-  mutable std::mutex decisions_mutex_;           // the label sets come from the rule files
+  static constexpr int kMetaChannels = 3;  // WhatsApp, Messenger, Instagram: the enum's first
+  std::array<std::atomic<int64_t>, kMetaChannels> unconfigured_account_{};
+  std::array<std::atomic<int64_t>, static_cast<int>(MentionResult::kCount)> mentions_{};
+  mutable std::mutex decisions_mutex_;  // the label sets come from the rule files
   std::map<std::string, int64_t> decisions_by_filter_;
   std::map<std::pair<std::string, std::string>, int64_t> filtered_by_reason_;
   std::map<std::string, int64_t> decisions_by_queue_;

@@ -261,6 +261,18 @@ std::optional<int64_t> InsertEvent(Connection& conn, const Event& event, const E
   return id;
 }
 
+bool UpdateEventDecision(Connection& conn, int64_t event_id, const Decision* decision,
+                         const std::string& text_key) {
+  // The columns of kDecisionColumns, in its order.
+  Statement update = conn.Prepare(
+      "UPDATE events SET filter_action = ?, filter_reason = ?, decision_kind = ?, "
+      "decision_topic = ?, priority = ?, queue = ?, influence = ?, ruleset_version = ?, "
+      "decision_json = ?, text_key = ? WHERE id = ?");
+  BindDecisionColumns(*update, 1, decision, text_key);
+  update->bind(1 + kDecisionColumnCount, event_id);
+  return update->exec() > 0;
+}
+
 void LinkEvent(Connection& conn, int64_t event_id, int64_t contact_id, int64_t conversation_id) {
   Statement update =
       conn.Prepare("UPDATE events SET contact_id = ?, conversation_id = ? WHERE id = ?");

@@ -32,6 +32,11 @@ struct EventLinks {
 std::optional<int64_t> InsertEvent(Connection& conn, const Event& event, const EventLinks& links,
                                    const Decision* decision, const std::string& text_key);
 
+// Sets (replaces) the rules' decision (nullptr: none) and text key ("" = none) of a stored
+// event, as InsertEvent writes them. Returns false when no event has that id.
+bool UpdateEventDecision(Connection& conn, int64_t event_id, const Decision* decision,
+                         const std::string& text_key);
+
 // Sets the contact and conversation of an already inserted event.
 void LinkEvent(Connection& conn, int64_t event_id, int64_t contact_id, int64_t conversation_id);
 

@@ -7,6 +7,7 @@
 #include "store/conversations.h"
 #include "store/deliveries.h"
 #include "store/event_rows.h"
+#include "store/mention_rows.h"
 #include "store/outbox_rows.h"
 
 namespace atalaya::store {
@@ -91,6 +92,8 @@ Status ApplyIngest(Connection& conn, const IngestItem& item, int64_t now_ms,
       LinkEvent(conn, *event_id, contact_id, conversation_id);
     }
     ApplyEventStatus(conn, *event, now_ms, outcome);
+    // Its text comes later, through the Graph API (daemon/mention_enricher.h).
+    if (AwaitsMentionText(*event)) InsertPendingMention(conn, *event_id, now_ms);
   }
   for (size_t n = 0; n < item.outbound.size(); ++n) {
     const NewOutbound& message = item.outbound[n];

@@ -8,6 +8,7 @@
 #include "store/schema_v1.h"
 #include "store/schema_v2.h"
 #include "store/schema_v3.h"
+#include "store/schema_v4.h"
 #include "store/sqlite_error.h"
 
 namespace atalaya::store {
@@ -17,6 +18,7 @@ constexpr Migration kMigrations[] = {
     {1, "inbox, events, contacts, conversations, deliveries", kSchemaV1},
     {2, "event fields since v1, decisions, text keys, outbox", kSchemaV2},
     {3, "media downloads", kSchemaV3},
+    {4, "instagram mention enrichment", kSchemaV4},
 };
 
 int LatestVersion(std::span<const Migration> migrations) {

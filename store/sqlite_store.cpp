@@ -21,6 +21,7 @@
 #include "store/group_commit_writer.h"
 #include "store/ingest.h"
 #include "store/media_rows.h"
+#include "store/mention_rows.h"
 #include "store/migrations.h"
 #include "store/outbox_rows.h"
 #include "store/reader_pool.h"
@@ -323,6 +324,30 @@ class SqliteStore final : public Store {
       stats.total = select->getColumn(2).getInt64();
       return stats;
     });
+  }
+
+  Result<std::vector<DueMention>> DueMentions(int64_t now_ms, size_t limit) override {
+    return readers_.Read("read due mentions",
+                         [&](Connection& conn) { return LoadDueMentions(conn, now_ms, limit); });
+  }
+
+  Status FinishMention(const MentionOutcome& outcome, int64_t now_ms) override {
+    return writer_.Submit(Guarded("finish mention", [outcome, now_ms](Connection& conn) {
+      return ApplyMentionOutcome(conn, outcome, now_ms);
+    }));
+  }
+
+  Status RetryMention(int64_t event_id, int attempts, int64_t next_attempt_ms,
+                      const std::string& reason, int64_t now_ms) override {
+    return writer_.Submit(Guarded(
+        "retry mention", [event_id, attempts, next_attempt_ms, reason, now_ms](Connection& conn) {
+          return ApplyMentionRetry(conn, event_id, attempts, next_attempt_ms, reason, now_ms);
+        }));
+  }
+
+  Result<std::optional<MentionEnrichment>> GetMentionEnrichment(int64_t event_id) override {
+    return readers_.Read("get mention enrichment",
+                         [&](Connection& conn) { return LoadMentionEnrichment(conn, event_id); });
   }
 
   Result<int64_t> Prune(int64_t now_ms, int keep_body_days, int keep_key_days) override {

@@ -26,6 +26,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/decision.h"
@@ -135,6 +136,50 @@ struct DeliveryState {
   std::string error_title;
   std::string error_detail;
   int64_t updated_ms = 0;
+};
+
+// --- Instagram mentions that arrived as ids only ---
+// CommitIngest gives every such event (see AwaitsMentionText) a row in kPending; the mention
+// enricher fetches its text through the Graph API and moves it to one of the final states.
+enum class MentionState {
+  kPending,        // waiting for (another) Graph call
+  kEnriched,       // text and author fetched and stored on the event
+  kFailed,         // a permanent error, or transient ones until the retries ran out; ids kept
+  kNotConfigured,  // no Graph token for the account: no call made; ids kept
+};
+const char* MentionStateName(MentionState state);  // "pending", "enriched", ...
+std::optional<MentionState> ParseMentionState(std::string_view name);
+
+// An Instagram mention stored with its ids only (inbound, no text): its text is fetched later.
+bool AwaitsMentionText(const Event& event);
+
+struct MentionEnrichment {
+  int64_t event_id = 0;
+  MentionState state = MentionState::kPending;
+  int attempts = 0;             // Graph calls made so far
+  int64_t next_attempt_ms = 0;  // kPending: not before this time
+  std::string reason;           // kFailed/kNotConfigured: why; kPending: the last error, if any
+  int64_t updated_ms = 0;
+};
+
+struct DueMention {
+  StoredEvent stored;
+  MentionEnrichment enrichment;
+};
+
+// The end of one mention's enrichment, written in one transaction: the fetched fields on the
+// event (kEnriched only), the rules' decision and text key beside it, and the final state.
+struct MentionOutcome {
+  int64_t event_id = 0;
+  MentionState state = MentionState::kEnriched;  // kEnriched, kFailed or kNotConfigured
+  int attempts = 0;
+  std::string reason;  // kFailed / kNotConfigured: why
+  // kEnriched: what the Graph API said; an empty handle or a zero time keeps the stored one.
+  std::string text;
+  std::string author_handle;
+  int64_t timestamp_ms = 0;
+  std::optional<Decision> decision;  // nullopt: stored without one (no rule set)
+  std::string text_key;              // rules::TextKey of the text; "" = none
 };
 
 struct InboxStats {
@@ -284,6 +329,20 @@ class Store {
   virtual Result<std::optional<DeliveryState>> GetDelivery(Channel channel,
                                                            const std::string& message_id) = 0;
   virtual Result<InboxStats> GetInboxStats(int64_t now_ms) = 0;
+
+  // --- Mention enrichment (see MentionState) ---
+  // Mentions in kPending whose next attempt is due (next_attempt_ms <= now_ms), oldest due
+  // first, each with its stored event.
+  virtual Result<std::vector<DueMention>> DueMentions(int64_t now_ms, size_t limit) = 0;
+  // Applies `outcome` (see MentionOutcome). kNotFound "event 7 has no mention enrichment";
+  // kFailedPrecondition "mention of event 7 is enriched, not pending" (nothing changes);
+  // kInvalidArgument for kPending as a final state.
+  virtual Status FinishMention(const MentionOutcome& outcome, int64_t now_ms) = 0;
+  // Stays kPending, with the attempts made, the next attempt time and the last error.
+  // The same errors as FinishMention.
+  virtual Status RetryMention(int64_t event_id, int attempts, int64_t next_attempt_ms,
+                              const std::string& reason, int64_t now_ms) = 0;
+  virtual Result<std::optional<MentionEnrichment>> GetMentionEnrichment(int64_t event_id) = 0;
 
   // Deletes raw bodies of processed inbox rows older than keep_body_days, and whole rows
   // (their dedup keys) older than keep_key_days — but never a row whose body is still within

@@ -73,6 +73,7 @@ FakeGraphServer::FakeGraphServer() : server_(std::make_unique<httplib::Server>()
       out.push_back({{"method", request.method},
                      {"path", request.path},
                      {"headers", request.headers},
+                     {"params", request.params},
                      {"body", request.body}});
     }
     res.set_content(out.dump(), "application/json");
@@ -98,6 +99,7 @@ FakeGraphServer::FakeGraphServer() : server_(std::make_unique<httplib::Server>()
     request.path = req.path;
     request.body = req.body;
     for (const auto& [name, value] : req.headers) request.headers[Lower(name)] = value;
+    for (const auto& [name, value] : req.params) request.params[name] = value;
     const std::string graph_path = GraphPath(req.path);
     ScriptedResponse answer = Answer(request, graph_path);
     Record(std::move(request));
@@ -332,6 +334,34 @@ ScriptedResponse FakeGraphServer::Slow(int delay_ms) {
   ScriptedResponse response = JsonAnswer(200, {{"recipient_id", "SLOW"}, {"message_id", "m_SLOW"}});
   response.delay_ms = delay_ms;
   return response;
+}
+
+ScriptedResponse FakeGraphServer::MentionedComment(const std::string& text,
+                                                   const std::string& username,
+                                                   const std::string& timestamp) {
+  return JsonAnswer(
+      200,
+      {{"mentioned_comment",
+        {{"text", text}, {"username", username}, {"timestamp", timestamp}, {"id", "COMMENT_FAKE"}}},
+       {"id", "IG_USER_FAKE"}});
+}
+
+ScriptedResponse FakeGraphServer::MentionedMedia(const std::string& caption,
+                                                 const std::string& username,
+                                                 const std::string& timestamp) {
+  return JsonAnswer(200, {{"mentioned_media",
+                           {{"caption", caption},
+                            {"username", username},
+                            {"timestamp", timestamp},
+                            {"id", "MEDIA_FAKE"}}},
+                          {"id", "IG_USER_FAKE"}});
+}
+
+ScriptedResponse FakeGraphServer::ObjectNotFound() {
+  return GraphError(400, 100, 33,
+                    "Unsupported get request. Object with ID '17894227972186120' does not exist, "
+                    "cannot be loaded due to missing permissions, or does not support this "
+                    "operation.");
 }
 
 }  // namespace atalaya::fakes

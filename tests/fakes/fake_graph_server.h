@@ -36,6 +36,7 @@ struct RecordedRequest {
   std::string method;
   std::string path;  // as received, with the version: "/v21.0/PAGE/messages"
   std::map<std::string, std::string> headers;  // names lower-cased
+  std::map<std::string, std::string> params;   // the query string, decoded (GET fields=...)
   std::string body;
   std::string Header(const std::string& lower_name) const;
 };
@@ -93,6 +94,12 @@ class FakeGraphServer {
   static ScriptedResponse BadToken();                                  // 190, HTTP 401
   static ScriptedResponse ServerError();                               // HTTP 500, code 2
   static ScriptedResponse Slow(int delay_ms);                          // success, late
+  // Instagram mention reads (GET /<ig-user-id>?fields=mentioned_comment... / mentioned_media...).
+  static ScriptedResponse MentionedComment(const std::string& text, const std::string& username,
+                                           const std::string& timestamp);
+  static ScriptedResponse MentionedMedia(const std::string& caption, const std::string& username,
+                                         const std::string& timestamp);
+  static ScriptedResponse ObjectNotFound();  // 100 / 33: deleted, or not visible to us
 
  private:
   ScriptedResponse Answer(const RecordedRequest& request, const std::string& graph_path);

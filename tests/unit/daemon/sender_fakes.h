@@ -87,6 +87,16 @@ class FakeOutboxStore : public store::Store {
     return Unsupported();
   }
   Result<store::InboxStats> GetInboxStats(int64_t) override { return Unsupported(); }
+  Result<std::vector<store::DueMention>> DueMentions(int64_t, size_t) override {
+    return Unsupported();
+  }
+  Status FinishMention(const store::MentionOutcome&, int64_t) override { return Unsupported(); }
+  Status RetryMention(int64_t, int, int64_t, const std::string&, int64_t) override {
+    return Unsupported();
+  }
+  Result<std::optional<store::MentionEnrichment>> GetMentionEnrichment(int64_t) override {
+    return Unsupported();
+  }
   Result<int64_t> Prune(int64_t, int, int) override { return Unsupported(); }
   Status Backup(const std::string&) override { return Unsupported(); }
   store::WriterStats GetWriterStats() const override { return {}; }
