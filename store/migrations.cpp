@@ -9,6 +9,7 @@
 #include "store/schema_v2.h"
 #include "store/schema_v3.h"
 #include "store/schema_v4.h"
+#include "store/schema_v5.h"
 #include "store/sqlite_error.h"
 
 namespace atalaya::store {
@@ -19,6 +20,7 @@ constexpr Migration kMigrations[] = {
     {2, "event fields since v1, decisions, text keys, outbox", kSchemaV2},
     {3, "media downloads", kSchemaV3},
     {4, "instagram mention enrichment", kSchemaV4},
+    {5, "inbox without the received_ms index", kSchemaV5},
 };
 
 int LatestVersion(std::span<const Migration> migrations) {
@@ -45,6 +47,9 @@ Result<int> ApplyMigrations(SQLite::Database& db, std::span<const Migration> mig
     SQLite::Statement newest(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
     newest.executeStep();
     const int recorded = newest.getColumn(0).getInt();
+    // A statement left mid-step would block a migration that drops something ("database
+    // table is locked"): finish it first.
+    newest.reset();
     if (recorded > LatestVersion(migrations)) {
       return FailedPrecondition(
           "database schema version " + std::to_string(recorded) +
@@ -55,7 +60,9 @@ Result<int> ApplyMigrations(SQLite::Database& db, std::span<const Migration> mig
     for (const Migration& migration : migrations) {
       SQLite::Statement known(db, "SELECT 1 FROM schema_migrations WHERE version = ?");
       known.bind(1, migration.version);
-      if (known.executeStep()) continue;
+      const bool applied_before = known.executeStep();
+      known.reset();
+      if (applied_before) continue;
       try {
         SQLite::Transaction transaction(db);
         db.exec(migration.sql);

@@ -306,17 +306,18 @@ class SqliteStore final : public Store {
 
   Result<InboxStats> GetInboxStats(int64_t /*now_ms*/) override {
     return readers_.Read("read inbox stats", [&](Connection& conn) {
-      // Both counts read indexes only (inbox_pending, inbox_received), never the rows with
-      // their bodies; the oldest pending row is the smallest pending id (ids grow with
-      // arrival): one index seek, then one row. INDEXED BY because with statistics (ANALYZE)
-      // the planner prefers a full table scan once most rows are pending, and it would find
-      // MIN(id) by walking every processed row first.
+      // Both counts read indexes only, never the rows with their bodies: inbox_pending, and
+      // the body_sha256 key's index (SQLite names a table's first UNIQUE constraint
+      // sqlite_autoindex_<table>_1). The oldest pending row is the smallest pending id (ids
+      // grow with arrival): one index seek, then one row. INDEXED BY because with statistics
+      // (ANALYZE) the planner prefers a full table scan once most rows are pending, and it
+      // would find MIN(id) by walking every processed row first.
       Statement select = conn.Prepare(
           "SELECT (SELECT COUNT(*) FROM inbox INDEXED BY inbox_pending "
           "WHERE processed_ms IS NULL), "
           "(SELECT received_ms FROM inbox WHERE id = "
           "(SELECT MIN(id) FROM inbox INDEXED BY inbox_pending WHERE processed_ms IS NULL)), "
-          "(SELECT COUNT(*) FROM inbox INDEXED BY inbox_received)");
+          "(SELECT COUNT(*) FROM inbox INDEXED BY sqlite_autoindex_inbox_1)");
       select->executeStep();
       InboxStats stats;
       stats.backlog = select->getColumn(0).getInt64();
@@ -360,14 +361,35 @@ class SqliteStore final : public Store {
     // A row goes only when both its body and its key windows are over.
     const int64_t row_cutoff = now_ms - std::max(keep_body_days, keep_key_days) * kMsPerDay;
     // The id range that can hold prunable rows: from the oldest row to the newest one
-    // received before the body cutoff (received_ms is indexed; ids only grow).
+    // received before the body cutoff. received_ms is not indexed (every webhook would pay
+    // for it); ids grow with time, so a binary search over ids finds that row. Times are only
+    // nearly monotonic (requests racing into one commit, a clock step): the statements below
+    // still check each row's time, and a row the search misses goes at the next prune.
     Result<std::pair<int64_t, int64_t>> range = readers_.Read("prune inbox", [&](Connection& conn) {
-      Statement select = conn.Prepare(
-          "SELECT (SELECT MIN(id) FROM inbox), "
-          "(SELECT MAX(id) FROM inbox WHERE received_ms < ?)");
-      select->bind(1, body_cutoff);
-      select->executeStep();
-      return std::make_pair(select->getColumn(0).getInt64(), select->getColumn(1).getInt64());
+      Statement bounds = conn.Prepare("SELECT MIN(id), MAX(id) FROM inbox");
+      bounds->executeStep();
+      const int64_t oldest = bounds->getColumn(0).getInt64();
+      int64_t low = oldest;
+      int64_t high = bounds->getColumn(1).getInt64();
+      bounds->reset();
+      int64_t last_before_cutoff = 0;  // none
+      Statement probe =
+          conn.Prepare("SELECT id, received_ms FROM inbox WHERE id >= ? ORDER BY id LIMIT 1");
+      while (low <= high && low > 0) {
+        const int64_t middle = low + (high - low) / 2;
+        probe->bind(1, middle);
+        if (!probe->executeStep()) break;  // cannot happen below MAX(id) in one snapshot
+        const int64_t id = probe->getColumn(0).getInt64();
+        const bool before_cutoff = probe->getColumn(1).getInt64() < body_cutoff;
+        probe->reset();
+        if (before_cutoff) {
+          last_before_cutoff = id;
+          low = id + 1;
+        } else {
+          high = middle - 1;
+        }
+      }
+      return std::make_pair(oldest, last_before_cutoff);
     });
     if (!range.ok()) return range.status();
     // One write request per slice of ids, so webhook appends interleave with a long prune

@@ -139,11 +139,16 @@ TEST(Inbox, PruneNeverDropsARowWhoseBodyIsStillKept) {
   EXPECT_EQ(store->GetInboxStats(0)->total, 1);
 }
 
+// Many rows, quickly: durability is not the subject of the tests that use it.
+std::unique_ptr<Store> OpenWithoutFsync(TestDir& dir) {
+  SqliteOptions options = Options(dir.File("a.db"));
+  options.synchronous = Synchronous::kNormal;
+  return OpenOrDie(options);
+}
+
 TEST(Inbox, PruneCoversEveryRowOfALargeInbox) {
   TestDir dir;
-  SqliteOptions options = Options(dir.File("a.db"));
-  options.synchronous = Synchronous::kNormal;  // durability is not the subject here
-  auto store = OpenOrDie(options);
+  auto store = OpenWithoutFsync(dir);
   ASSERT_NE(store, nullptr);
   const int64_t t0 = 1'700'000'000'000;
   constexpr int kRows = 1'500;  // more than one prune slice
@@ -173,6 +178,28 @@ TEST(Inbox, PruneCoversEveryRowOfALargeInbox) {
   ASSERT_TRUE(pruned.ok());
   EXPECT_EQ(*pruned, 1) << "only the recent body was left to prune";
   EXPECT_EQ(store->GetInboxStats(0)->total, 1);
+}
+
+TEST(Inbox, PruneFindsTheCutoffAmongIdsWithoutATimeIndex) {
+  TestDir dir;
+  auto store = OpenWithoutFsync(dir);
+  ASSERT_NE(store, nullptr);
+  const int64_t t0 = 1'700'000'000'000;
+  constexpr int64_t kMinute = 60'000;
+  constexpr int kRows = 2'500;
+  for (int i = 0; i < kRows; ++i) {
+    ASSERT_TRUE(store->AppendInbox(Delivery(std::to_string(i), t0 + i * kMinute)).ok());
+    ASSERT_TRUE(store->CommitIngest(i + 1, {}, t0).ok());
+  }
+  // Bodies received more than one day before "now" go: now is 1,729.5 minutes after t0 plus
+  // one day, so rows 0..1729 (received before t0 + 1,729.5 min) lose their bodies.
+  const int64_t now = t0 + 1'729 * kMinute + kMinute / 2 + kDay;
+  Result<int64_t> pruned = store->Prune(now, 1, 1);
+  ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
+  EXPECT_EQ(*pruned, 1'730);
+  EXPECT_EQ(store->GetInboxStats(0)->total, kRows - 1'730) << "their keys went too (1 day)";
+  // Nothing is left before the cutoff; a second prune finds nothing.
+  EXPECT_EQ(*store->Prune(now, 1, 1), 0);
 }
 
 TEST(Inbox, PruneRefusesNegativeDays) {
