@@ -104,7 +104,7 @@ class Metrics {
   std::atomic<int64_t> media_retried_{0};
   mutable std::mutex media_mutex_;
   std::map<std::string, int64_t> media_failed_;  // reason codes: a small fixed set
-  static constexpr int kMetaChannels = 3;  // WhatsApp, Messenger, Instagram: the enum's first
+  static constexpr int kMetaChannels = 3;        // WhatsApp, Messenger, Instagram: the enum's first
   std::array<std::atomic<int64_t>, kMetaChannels> unconfigured_account_{};
   std::array<std::atomic<int64_t>, static_cast<int>(MentionResult::kCount)> mentions_{};
   mutable std::mutex decisions_mutex_;  // the label sets come from the rule files

@@ -66,6 +66,17 @@ class OutboundE2E : public DaemonFixture {
     return admin.Post("/api/v1/messages", headers, body.dump(), "application/json");
   }
 
+  // Queues a private reply to the fixture's comment: its outbox id, or 0 when refused.
+  int64_t QueuePrivateReply(int64_t conversation, const std::string& text) {
+    auto queued = Send({{"conversation_id", conversation},
+                        {"kind", "private_reply"},
+                        {"comment_id", kCommentId},
+                        {"text", text}});
+    const bool accepted = queued && queued->status == 202;
+    EXPECT_TRUE(accepted) << (queued ? queued->body : "no answer");
+    return accepted ? nlohmann::json::parse(queued->body)["id"].get<int64_t>() : 0;
+  }
+
   nlohmann::json State(int64_t id) {
     httplib::Client admin("127.0.0.1", admin_port_);
     auto res = admin.Get("/api/v1/messages/" + std::to_string(id),
@@ -90,13 +101,9 @@ class OutboundE2E : public DaemonFixture {
 TEST_F(OutboundE2E, PrivateReplyToACommentReachesTheGraphApiExactlyOnce) {
   ASSERT_TRUE(StartDaemon());
   const int64_t conversation = IngestComment();
-  auto queued = Send({{"conversation_id", conversation},
-                      {"kind", "private_reply"},
-                      {"comment_id", kCommentId},
-                      {"text", "Hola Ana, te escribimos por privado con los precios."}});
-  ASSERT_TRUE(queued);
-  ASSERT_EQ(queued->status, 202) << queued->body;
-  const int64_t id = nlohmann::json::parse(queued->body)["id"];
+  const int64_t id =
+      QueuePrivateReply(conversation, "Hola Ana, te escribimos por privado con los precios.");
+  ASSERT_NE(id, 0);
   auto settled = WaitSettled(id);
   EXPECT_EQ(settled.value("state", ""), "sent") << settled.dump();
 
@@ -159,13 +166,8 @@ TEST_F(OutboundE2E, TransientFailureIsRetriedThenDelivered) {
   ASSERT_TRUE(StartDaemon());
   const int64_t conversation = IngestComment();
   graph_.Enqueue(std::string(kPageId) + "/messages", fakes::FakeGraphServer::ServerError());
-  auto queued = Send({{"conversation_id", conversation},
-                      {"kind", "private_reply"},
-                      {"comment_id", kCommentId},
-                      {"text", "¿Nos escribes por privado?"}});
-  ASSERT_TRUE(queued);
-  ASSERT_EQ(queued->status, 202) << queued->body;
-  const int64_t id = nlohmann::json::parse(queued->body)["id"];
+  const int64_t id = QueuePrivateReply(conversation, "¿Nos escribes por privado?");
+  ASSERT_NE(id, 0);
   nlohmann::json state;
   for (int i = 0; i < 250; ++i) {  // the first retry waits about a second
     state = State(id);
@@ -180,13 +182,9 @@ TEST_F(OutboundE2E, PermanentFailureEndsFailedWithThePlatformsReason) {
   ASSERT_TRUE(StartDaemon());
   const int64_t conversation = IngestComment();
   graph_.Enqueue(std::string(kPageId) + "/messages", fakes::FakeGraphServer::UserUnavailable());
-  auto queued = Send({{"conversation_id", conversation},
-                      {"kind", "private_reply"},
-                      {"comment_id", kCommentId},
-                      {"text", "Hola"}});
-  ASSERT_TRUE(queued);
-  ASSERT_EQ(queued->status, 202) << queued->body;
-  auto state = WaitSettled(nlohmann::json::parse(queued->body)["id"]);
+  const int64_t id = QueuePrivateReply(conversation, "Hola");
+  ASSERT_NE(id, 0);
+  auto state = WaitSettled(id);
   EXPECT_EQ(state.value("state", ""), "failed") << state.dump();
   EXPECT_THAT(state.dump(), HasSubstr("551"));
   EXPECT_EQ(graph_.Requests().size(), 1u);
@@ -197,13 +195,8 @@ TEST_F(OutboundE2E, KilledMidSendTheMessageIsResentOnceAndFlagged) {
   const int64_t conversation = IngestComment();
   // The first request reaches Meta but its answer is slow: the daemon dies waiting for it.
   graph_.Enqueue(std::string(kPageId) + "/messages", fakes::FakeGraphServer::Slow(5000));
-  auto queued = Send({{"conversation_id", conversation},
-                      {"kind", "private_reply"},
-                      {"comment_id", kCommentId},
-                      {"text", "Te escribimos por privado"}});
-  ASSERT_TRUE(queued);
-  ASSERT_EQ(queued->status, 202) << queued->body;
-  const int64_t id = nlohmann::json::parse(queued->body)["id"];
+  const int64_t id = QueuePrivateReply(conversation, "Te escribimos por privado");
+  ASSERT_NE(id, 0);
   for (int i = 0; i < 250 && graph_.Requests().empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -281,13 +274,9 @@ TEST_F(OutboundE2E, ConfiguredRetryPolicyGivesUpAfterMaxAttempts) {
   for (int i = 0; i < 3; ++i) {
     graph_.Enqueue(std::string(kPageId) + "/messages", fakes::FakeGraphServer::ServerError());
   }
-  auto queued = Send({{"conversation_id", conversation},
-                      {"kind", "private_reply"},
-                      {"comment_id", kCommentId},
-                      {"text", "Hola"}});
-  ASSERT_TRUE(queued);
-  ASSERT_EQ(queued->status, 202) << queued->body;
-  auto state = WaitSettled(nlohmann::json::parse(queued->body)["id"]);
+  const int64_t id = QueuePrivateReply(conversation, "Hola");
+  ASSERT_NE(id, 0);
+  auto state = WaitSettled(id);
   EXPECT_EQ(state.value("state", ""), "failed") << state.dump();
   EXPECT_EQ(state["attempts"], 2) << state.dump();
   EXPECT_THAT(state["error"].value("message", ""),
