@@ -4,6 +4,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include "common/thread_name.h"
 #include "daemon/config.h"
 #include "daemon/http_errors.h"
 
@@ -50,6 +51,19 @@ std::string MessageForHttpStatus(int status, int64_t max_body_bytes) {
   }
 }
 
+// httplib's pool, with its workers named "http" for top -H and bench/ingest.
+class HttpWorkerPool : public httplib::ThreadPool {
+ public:
+  using httplib::ThreadPool::ThreadPool;
+  void enqueue(std::function<void()> fn) override {
+    httplib::ThreadPool::enqueue([fn = std::move(fn)] {
+      thread_local const bool named = (NameThisThread("http"), true);
+      (void)named;
+      fn();
+    });
+  }
+};
+
 }  // namespace
 
 HttpServer::HttpServer(HttpServerOptions options) : options_(std::move(options)) {
@@ -60,7 +74,7 @@ HttpServer::HttpServer(HttpServerOptions options) : options_(std::move(options))
     server_ = std::make_unique<httplib::Server>();
   }
   const int threads = options_.threads;
-  server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server_->new_task_queue = [threads] { return new HttpWorkerPool(threads); };
   server_->set_tcp_nodelay(true);
   server_->set_payload_max_length(static_cast<size_t>(options_.max_body_bytes));
   server_->set_read_timeout(std::chrono::milliseconds(options_.read_timeout_ms));
@@ -112,7 +126,10 @@ Status HttpServer::Start() {
   }
   port_ = port;
   if (socket_fd_ >= 0) ::listen(socket_fd_, kListenBacklog);
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  thread_ = std::thread([this] {
+    NameThisThread("http-accept");
+    server_->listen_after_bind();
+  });
   return Status::Ok();
 }
 

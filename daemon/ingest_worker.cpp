@@ -7,6 +7,7 @@
 
 #include "channels/meta_webhook.h"
 #include "common/log.h"
+#include "common/thread_name.h"
 
 namespace atalaya::daemon {
 namespace {
@@ -141,6 +142,7 @@ int IngestWorker::ProcessBatch() {
 }
 
 void IngestWorker::Run() {
+  NameThisThread("ingest");
   while (true) {
     {
       std::lock_guard lock(mutex_);

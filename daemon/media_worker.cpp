@@ -13,6 +13,7 @@
 #include "channels/media_policy.h"
 #include "common/crypto.h"
 #include "common/log.h"
+#include "common/thread_name.h"
 
 namespace atalaya::daemon {
 namespace {
@@ -232,6 +233,7 @@ void MediaWorker::Wake() {
 }
 
 void MediaWorker::Loop() {
+  NameThisThread("media");
   while (running_.load()) {
     Result<int> handled = RunOnce();
     if (!handled.ok()) {

@@ -6,6 +6,7 @@
 #include "channels/graph_errors.h"
 #include "channels/instagram_mention_fetch.h"
 #include "common/log.h"
+#include "common/thread_name.h"
 
 namespace atalaya::daemon {
 namespace {
@@ -185,6 +186,7 @@ void MentionEnricher::Wake() {
 }
 
 void MentionEnricher::Run() {
+  NameThisThread("mentions");
   for (;;) {
     Result<int> handled = RunOnce();
     if (!handled.ok()) {

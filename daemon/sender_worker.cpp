@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "common/thread_name.h"
 
 namespace atalaya::daemon {
 namespace {
@@ -338,6 +339,7 @@ void SenderWorker::Wake() {
 }
 
 void SenderWorker::SendLoop() {
+  NameThisThread("sender");
   for (;;) {
     store::OutboundMessage message;
     {
@@ -358,6 +360,7 @@ void SenderWorker::SendLoop() {
 }
 
 void SenderWorker::Dispatch() {
+  NameThisThread("sender-dispatch");
   const size_t target = static_cast<size_t>(std::clamp(settings_.concurrency, 1, 64));
   while (running_.load()) {
     size_t room = 0;

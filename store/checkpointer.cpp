@@ -1,5 +1,7 @@
 #include "store/checkpointer.h"
 
+#include "common/thread_name.h"
+
 namespace atalaya::store {
 
 Checkpointer::Checkpointer(const std::string& path, std::chrono::milliseconds interval)
@@ -21,6 +23,7 @@ Checkpointer::~Checkpointer() {
 }
 
 void Checkpointer::Run() {
+  NameThisThread("checkpointer");
   std::unique_lock lock(mu_);
   while (!wake_.wait_for(lock, interval_, [this] { return stopping_; })) {
     lock.unlock();

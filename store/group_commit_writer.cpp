@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "common/thread_name.h"
 #include "store/sqlite_error.h"
 
 namespace atalaya::store {
@@ -111,6 +112,7 @@ std::vector<Status> GroupCommitWriter::SubmitAll(std::vector<Work> works) {
 }
 
 void GroupCommitWriter::Run() {
+  NameThisThread("store-writer");
   // The writer is the one serial stage every acknowledgement waits for: under load it must
   // get the CPU before the many threads feeding it, or batches grow while it waits its turn.
   // Lowering the nice value needs CAP_SYS_NICE (the systemd unit grants it); without it the

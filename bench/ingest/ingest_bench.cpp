@@ -13,6 +13,7 @@
 
 #include <httplib.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -20,6 +21,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -42,8 +44,47 @@ struct LoadResult {
   double seconds = 0;
   double p50_ms = 0;
   double p99_ms = 0;
+  double server_cpu_s = 0;     // the server process, user + system, during the load
+  double generator_cpu_s = 0;  // this process (the load generator), during the load
+  std::map<std::string, double> server_thread_cpu_s;  // by thread name, during the load
   double rps() const { return ok / seconds; }
+  double server_us_per_request() const { return ok ? 1e6 * server_cpu_s / ok : 0; }
+  double generator_us_per_request() const { return ok ? 1e6 * generator_cpu_s / ok : 0; }
 };
+
+// User + system CPU seconds from a /proc stat file: a process's (all threads) or a thread's.
+double CpuSecondsOf(const std::string& stat_path) {
+  std::ifstream stat(stat_path);
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string field;
+  long long utime = 0, stime = 0;
+  for (int index = 3; fields >> field; ++index) {
+    if (index == 14) utime = std::atoll(field.c_str());
+    if (index == 15) {
+      stime = std::atoll(field.c_str());
+      break;
+    }
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double CpuSeconds(const std::string& pid) { return CpuSecondsOf("/proc/" + pid + "/stat"); }
+
+// CPU seconds per thread name ("http", "store-writer", ...): where the daemon's time goes.
+std::map<std::string, double> CpuSecondsByThread(int pid) {
+  std::map<std::string, double> by_name;
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  std::error_code error;
+  for (const auto& task : std::filesystem::directory_iterator(tasks, error)) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    by_name[name] += CpuSecondsOf(task.path() / "stat");
+  }
+  return by_name;
+}
 
 std::string Body(const std::string& id) {
   static const std::string kText = [] {
@@ -63,8 +104,12 @@ std::string Body(const std::string& id) {
   return atalaya::channels::BuildWhatsAppTextWebhook(m);
 }
 
-LoadResult RunLoad(int port, int connections, double seconds, const std::string& secret,
-                   const std::string& tag) {
+LoadResult RunLoad(int port, int server_pid, int connections, double seconds,
+                   const std::string& secret, const std::string& tag) {
+  const std::string server = std::to_string(server_pid);
+  const double server_cpu_before = CpuSeconds(server);
+  const double generator_cpu_before = CpuSeconds("self");
+  const auto threads_before = CpuSecondsByThread(server_pid);
   std::atomic<bool> stop{false};
   std::mutex mutex;
   std::vector<double> latencies;
@@ -103,6 +148,12 @@ LoadResult RunLoad(int port, int connections, double seconds, const std::string&
   for (auto& t : threads) t.join();
   LoadResult r;
   r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  r.server_cpu_s = CpuSeconds(server) - server_cpu_before;
+  r.generator_cpu_s = CpuSeconds("self") - generator_cpu_before;
+  for (const auto& [name, cpu_s] : CpuSecondsByThread(server_pid)) {
+    const auto before = threads_before.find(name);
+    r.server_thread_cpu_s[name] = cpu_s - (before == threads_before.end() ? 0 : before->second);
+  }
   r.ok = ok;
   r.failed = failed;
   std::sort(latencies.begin(), latencies.end());
@@ -145,9 +196,25 @@ std::string Flag(int argc, char** argv, const std::string& name, const std::stri
 }
 
 void PrintRow(const std::string& name, const LoadResult& r) {
-  std::printf("%-26s %8.0f req/s   p50 %6.2f ms   p99 %6.2f ms   (%lld ok, %lld failed)\n",
-              name.c_str(), r.rps(), r.p50_ms, r.p99_ms, static_cast<long long>(r.ok),
-              static_cast<long long>(r.failed));
+  std::printf(
+      "%-26s %8.0f req/s   p50 %6.2f ms   p99 %6.2f ms   CPU/request: server %5.1f us, "
+      "load generator %5.1f us   (%lld ok, %lld failed)\n",
+      name.c_str(), r.rps(), r.p50_ms, r.p99_ms, r.server_us_per_request(),
+      r.generator_us_per_request(), static_cast<long long>(r.ok), static_cast<long long>(r.failed));
+}
+
+// "http 61.0 us, store-writer 38.2 us, ...": the server's CPU per request by thread name.
+void PrintThreadCpu(const std::string& name, const LoadResult& r) {
+  std::vector<std::pair<double, std::string>> rows;
+  for (const auto& [thread, cpu_s] : r.server_thread_cpu_s) {
+    if (r.ok > 0 && cpu_s > 0) rows.emplace_back(1e6 * cpu_s / r.ok, thread);
+  }
+  std::sort(rows.rbegin(), rows.rend());
+  std::printf("%-26s CPU/request by thread:", name.c_str());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    std::printf("%s %s %.1f us", i == 0 ? "" : ",", rows[i].second.c_str(), rows[i].first);
+  }
+  std::printf("\n");
 }
 
 double Median(std::vector<double> values) {
@@ -163,7 +230,7 @@ std::optional<LoadResult> RunBare(const std::string& bare_bin, const std::string
   if (!bare.Start()) return std::nullopt;
   const int port = bare.WaitForPortFile(dir + "/bare.port");
   if (port == 0) return std::nullopt;
-  LoadResult result = RunLoad(port, connections, seconds, secret, tag);
+  LoadResult result = RunLoad(port, bare.pid(), connections, seconds, secret, tag);
   bare.Signal(SIGTERM);
   bare.Wait();
   std::filesystem::remove(dir + "/bare.port");
@@ -204,7 +271,7 @@ std::optional<AtalayaRound> RunAtalaya(const std::string& atalaya_bin, const std
     return std::nullopt;
   }
   AtalayaRound round;
-  round.load = RunLoad(port, connections, seconds, secret, tag);
+  round.load = RunLoad(port, daemon.pid(), connections, seconds, secret, tag);
   auto at_end = ScrapeMetrics(admin_port);
   round.batch_during_load = at_end["atalaya_store_batch_size_mean"];
   round.commits_during_load = at_end["atalaya_store_commits_total"];
@@ -273,6 +340,7 @@ int main(int argc, char** argv) {
     std::printf("round %d\n", r);
     PrintRow("  bare cpp-httplib", *reference);
     PrintRow("  atalaya serve", round->load);
+    PrintThreadCpu("", round->load);
     const double ratio = round->load.rps() / reference->rps();
     std::printf(
         "  ratio %.1f%%; writes per commit %.1f during the load (%.0f commits), %.1f "

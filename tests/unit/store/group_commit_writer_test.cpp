@@ -4,8 +4,11 @@
 #include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <thread>
@@ -103,6 +106,34 @@ TEST(GroupCommit, ConcurrentAppendsAreStoredOnceAndShareCommits) {
   EXPECT_GT(writer.last_progress_ms, 0);
   EXPECT_EQ(writer.queue_depth, 0);
   EXPECT_TRUE(store->Healthy());
+}
+
+// Thread names as `top -H` and /proc/PID/task/*/comm show them.
+std::vector<std::string> ThreadNames() {
+  std::vector<std::string> names;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    names.push_back(name);
+  }
+  return names;
+}
+
+TEST(GroupCommit, WriterAndCheckpointerThreadsAreNamedForOperators) {
+  TestDir dir;
+  auto store = OpenOrDie(Options(dir.File("a.db")));
+  ASSERT_NE(store, nullptr);
+  auto running = [](const std::string& name) {
+    const auto names = ThreadNames();
+    return std::count(names.begin(), names.end(), name) == 1;
+  };
+  // Each thread names itself as it starts.
+  EXPECT_TRUE(Eventually([&] { return running("store-writer"); }));
+  EXPECT_TRUE(Eventually([&] { return running("checkpointer"); }));
+  store.reset();
+  const auto after = ThreadNames();
+  EXPECT_EQ(std::count(after.begin(), after.end(), "store-writer"), 0);
 }
 
 TEST(GroupCommit, BatchesNeverExceedMaxBatch) {
