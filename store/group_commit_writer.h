@@ -90,6 +90,7 @@ class GroupCommitWriter {
   std::condition_variable work_cv_;  // the writer waits here for work
   std::deque<std::shared_ptr<Request>> queue_;
   size_t unfinished_ = 0;        // queued + in the running batch
+  size_t writer_wakes_at_ = 0;   // the queue length the waiting writer wants; 0: not waiting
   int64_t batch_oldest_ns_ = 0;  // enqueue time of the oldest request in the running batch
   bool stopping_ = false;
   bool failing_ = false;     // the last batch hit an engine error (disk full, I/O, ...)
