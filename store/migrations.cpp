@@ -10,6 +10,7 @@
 #include "store/schema_v3.h"
 #include "store/schema_v4.h"
 #include "store/schema_v5.h"
+#include "store/schema_v6.h"
 #include "store/sqlite_error.h"
 
 namespace atalaya::store {
@@ -21,6 +22,7 @@ constexpr Migration kMigrations[] = {
     {3, "media downloads", kSchemaV3},
     {4, "instagram mention enrichment", kSchemaV4},
     {5, "inbox without the received_ms index", kSchemaV5},
+    {6, "inbox dedup keys in their own table", kSchemaV6},
 };
 
 int LatestVersion(std::span<const Migration> migrations) {

@@ -3,6 +3,7 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
 
 #include <algorithm>
 #include <chrono>
@@ -19,6 +20,7 @@
 #include "store/deliveries.h"
 #include "store/event_rows.h"
 #include "store/group_commit_writer.h"
+#include "store/inbox_keys.h"
 #include "store/ingest.h"
 #include "store/media_rows.h"
 #include "store/mention_rows.h"
@@ -57,11 +59,24 @@ GroupCommitWriter::Work Guarded(std::string doing, Fn fn) {
   };
 }
 
+// ApplyIngest, then the row's dedup key into inbox_keys, in the same savepoint. `key` gets
+// the key, for PendingInboxKeys::Forget once committed.
+Status ApplyIngestAndIndexKey(Connection& conn, const IngestItem& item, int64_t now_ms,
+                              IngestOutcome& outcome, std::string& key) {
+  if (Status applied = ApplyIngest(conn, item, now_ms, outcome); !applied.ok()) return applied;
+  Result<std::string> indexed = IndexInboxKey(conn, item.inbox_id);
+  if (!indexed.ok()) return indexed.status();
+  key = *std::move(indexed);
+  return Status::Ok();
+}
+
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::unique_ptr<Connection> writer, const SqliteOptions& options)
+  SqliteStore(std::unique_ptr<Connection> writer, std::unique_ptr<PendingInboxKeys> pending_keys,
+              const SqliteOptions& options)
       : readers_(options.path),
         checkpointer_(options.path, kCheckpointInterval),
+        pending_keys_(std::move(pending_keys)),
         writer_(std::move(writer),
                 GroupCommitWriter::Options{options.max_waiting_writes, options.commit_timeout_ms,
                                            options.max_batch}) {}
@@ -74,15 +89,11 @@ class SqliteStore final : public Store {
     // Hashing here, on the caller's thread, keeps the writer thread for SQL only.
     auto outcome = std::make_shared<AppendOutcome>(AppendOutcome::kStored);
     Status status = writer_.Submit(Guarded(
-        "append inbox", [outcome, hash = Sha256(delivery.body), delivery](Connection& conn) {
-          Statement insert = conn.Prepare(
-              "INSERT INTO inbox (body_sha256, route, body, received_ms) "
-              "VALUES (?, ?, ?, ?) ON CONFLICT (body_sha256) DO NOTHING");
-          insert->bind(1, hash.data(), static_cast<int>(hash.size()));
-          insert->bind(2, delivery.route);
-          insert->bind(3, delivery.body.data(), static_cast<int>(delivery.body.size()));
-          insert->bind(4, delivery.received_ms);
-          *outcome = insert->exec() == 0 ? AppendOutcome::kDuplicate : AppendOutcome::kStored;
+        "append inbox",
+        [this, outcome, sha256 = Sha256(delivery.body), delivery](Connection& conn) -> Status {
+          Result<AppendOutcome> appended = AppendInboxRow(conn, *pending_keys_, sha256, delivery);
+          if (!appended.ok()) return appended.status();
+          *outcome = *appended;
           return Status::Ok();
         }));
     if (!status.ok()) return status;
@@ -112,26 +123,31 @@ class SqliteStore final : public Store {
   Result<IngestOutcome> CommitIngest(int64_t inbox_id, const std::vector<Event>& events,
                                      int64_t now_ms) override {
     auto outcome = std::make_shared<IngestOutcome>();
+    auto key = std::make_shared<std::string>();
     Status status = writer_.Submit(
-        Guarded("commit ingest", [outcome, inbox_id, events, now_ms](Connection& conn) {
+        Guarded("commit ingest", [outcome, key, inbox_id, events, now_ms](Connection& conn) {
           IngestItem item;
           item.inbox_id = inbox_id;
           item.events = events;
-          return ApplyIngest(conn, item, now_ms, *outcome);
+          return ApplyIngestAndIndexKey(conn, item, now_ms, *outcome, *key);
         }));
     if (!status.ok()) return status;
+    pending_keys_->Forget(*key, inbox_id);
     return *outcome;
   }
 
   std::vector<Result<IngestOutcome>> CommitIngestBatch(const std::vector<IngestItem>& items,
                                                        int64_t now_ms) override {
     std::vector<std::shared_ptr<IngestOutcome>> outcomes;
+    std::vector<std::shared_ptr<std::string>> keys;
     std::vector<GroupCommitWriter::Work> works;
     for (const IngestItem& item : items) {
       auto outcome = std::make_shared<IngestOutcome>();
+      auto key = std::make_shared<std::string>();
       outcomes.push_back(outcome);
-      works.push_back(Guarded("commit ingest", [outcome, item, now_ms](Connection& conn) {
-        return ApplyIngest(conn, item, now_ms, *outcome);
+      keys.push_back(key);
+      works.push_back(Guarded("commit ingest", [outcome, key, item, now_ms](Connection& conn) {
+        return ApplyIngestAndIndexKey(conn, item, now_ms, *outcome, *key);
       }));
     }
     const std::vector<Status> statuses = writer_.SubmitAll(std::move(works));
@@ -139,6 +155,7 @@ class SqliteStore final : public Store {
     results.reserve(items.size());
     for (size_t i = 0; i < items.size(); ++i) {
       if (statuses[i].ok()) {
+        pending_keys_->Forget(*keys[i], items[i].inbox_id);
         results.emplace_back(*outcomes[i]);
       } else {
         results.emplace_back(statuses[i]);
@@ -306,23 +323,21 @@ class SqliteStore final : public Store {
 
   Result<InboxStats> GetInboxStats(int64_t /*now_ms*/) override {
     return readers_.Read("read inbox stats", [&](Connection& conn) {
-      // Both counts read indexes only, never the rows with their bodies: inbox_pending, and
-      // the body_sha256 key's index (SQLite names a table's first UNIQUE constraint
-      // sqlite_autoindex_<table>_1). The oldest pending row is the smallest pending id (ids
-      // grow with arrival): one index seek, then one row. INDEXED BY because with statistics
-      // (ANALYZE) the planner prefers a full table scan once most rows are pending, and it
-      // would find MIN(id) by walking every processed row first.
+      // The counts read indexes and keys only, never the rows with their bodies:
+      // inbox_pending here, inbox_keys in CountInboxRows. The oldest pending row is the
+      // smallest pending id (ids grow with arrival): one index seek, then one row. INDEXED BY
+      // because with statistics (ANALYZE) the planner prefers a full table scan once most
+      // rows are pending, and it would find MIN(id) by walking every processed row first.
       Statement select = conn.Prepare(
           "SELECT (SELECT COUNT(*) FROM inbox INDEXED BY inbox_pending "
           "WHERE processed_ms IS NULL), "
           "(SELECT received_ms FROM inbox WHERE id = "
-          "(SELECT MIN(id) FROM inbox INDEXED BY inbox_pending WHERE processed_ms IS NULL)), "
-          "(SELECT COUNT(*) FROM inbox INDEXED BY sqlite_autoindex_inbox_1)");
+          "(SELECT MIN(id) FROM inbox INDEXED BY inbox_pending WHERE processed_ms IS NULL))");
       select->executeStep();
       InboxStats stats;
       stats.backlog = select->getColumn(0).getInt64();
       stats.oldest_backlog_ms = select->getColumn(1).getInt64();  // NULL reads as 0
-      stats.total = select->getColumn(2).getInt64();
+      stats.total = CountInboxRows(conn);
       return stats;
     });
   }
@@ -414,6 +429,7 @@ class SqliteStore final : public Store {
             rows->bind(2, last);
             rows->bind(3, row_cutoff);
             rows->exec();
+            DeleteKeysOfPrunedRows(conn, first, last);
             return Status::Ok();
           }));
       if (!status.ok()) return status;
@@ -456,6 +472,7 @@ class SqliteStore final : public Store {
  private:
   ReaderPool readers_;
   Checkpointer checkpointer_;
+  std::unique_ptr<PendingInboxKeys> pending_keys_;  // the writer's work uses it: declared first
   GroupCommitWriter writer_;  // declared last, destroyed first: drains before the rest goes
 };
 
@@ -499,7 +516,20 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
     const Status& s = migrated.status();
     return Status(s.code(), "opening " + options.path + ": " + s.message());
   }
-  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(writer), options));
+  // The keys of the rows a previous run acknowledged but did not process, before any
+  // acknowledgement can look for them.
+  auto pending_keys = std::make_unique<PendingInboxKeys>(options.max_pending_keys);
+  try {
+    SQLite::Transaction transaction(writer->db());
+    if (Status loaded = LoadPendingInboxKeys(*writer, *pending_keys); !loaded.ok()) {
+      return Status(loaded.code(), "opening " + options.path + ": " + loaded.message());
+    }
+    transaction.commit();
+  } catch (const std::exception& e) {
+    return StatusFromException(e, "opening " + options.path + ": loading pending inbox keys");
+  }
+  return std::unique_ptr<Store>(
+      std::make_unique<SqliteStore>(std::move(writer), std::move(pending_keys), options));
 }
 
 }  // namespace atalaya::store

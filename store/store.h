@@ -217,6 +217,9 @@ struct SqliteOptions {
   // kResourceExhausted exactly as on a full disk, so operators can reserve room for the rest
   // of the machine (and tests can fill a "disk" quickly).
   int64_t max_size_bytes = 0;
+  // Dedup keys of unprocessed inbox rows held in memory (about 100 bytes each); past this, an
+  // acknowledgement also writes its key to disk, which costs it about a third more.
+  size_t max_pending_keys = 200'000;
 };
 
 class Store {
