@@ -45,10 +45,11 @@ void IngestWorker::SetParseOptions(channels::MetaParseOptions options) {
 }
 
 void IngestWorker::Notify() {
-  {
-    std::lock_guard lock(mutex_);
-    notified_ = true;
-  }
+  // Sequentially consistent, against the worker's "waiting_for_work_, then notified_": at
+  // least one of the two sees the other's store, so no notification is lost.
+  notified_.store(true);
+  if (!waiting_for_work_.load()) return;
+  std::lock_guard lock(mutex_);  // the worker is in its wait, or about to check notified_
   wake_.notify_one();
 }
 
@@ -163,9 +164,11 @@ void IngestWorker::Run() {
                      [this] { return stopping_; });
       continue;
     }
+    waiting_for_work_.store(true);
     wake_.wait_for(lock, std::chrono::milliseconds(options_.idle_poll_ms),
-                   [this] { return notified_ || stopping_ || draining_; });
-    notified_ = false;
+                   [this] { return notified_.load() || stopping_ || draining_; });
+    waiting_for_work_.store(false);
+    notified_.store(false);
   }
 }
 

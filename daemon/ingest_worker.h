@@ -72,7 +72,11 @@ class IngestWorker {
   std::thread thread_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  bool notified_ = false;
+  // Notify() runs once per acknowledged webhook: it signals the condition variable only
+  // while the worker waits for work, never while it yields to webhooks or is busy (each
+  // signal there cost a wake-up and two context switches for nothing).
+  std::atomic<bool> notified_{false};
+  std::atomic<bool> waiting_for_work_{false};
   bool stopping_ = false;
   bool draining_ = false;
   std::atomic<int64_t> heartbeat_ns_{0};
