@@ -63,10 +63,12 @@ struct Config {
   } server;
 
   struct Store {
-    std::string state_dir = "/var/lib/atalaya";  // database, lock file, media
-    std::string synchronous = "full";            // "full" | "normal"
-    int max_waiting_writes = 4096;               // more waiting → 503
-    int commit_timeout_ms = 5000;                // slower commits → 503
+    std::string state_dir = "/var/lib/atalaya";     // database, lock file, media
+    std::string synchronous = "full";               // "full" | "normal"
+    int max_waiting_writes = 4096;                  // more waiting → 503
+    int commit_timeout_ms = 5000;                   // slower commits → 503
+    int max_pending_keys = 200000;                  // dedup keys of unprocessed rows in memory
+    bool operator==(const Store&) const = default;  // a reload compares the sections
   } store;
 
   struct Retention {

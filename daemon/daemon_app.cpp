@@ -109,6 +109,7 @@ Status DaemonApp::Start() {
                                                                     : store::Synchronous::kFull;
   store_options.max_waiting_writes = static_cast<size_t>(config_.store.max_waiting_writes);
   store_options.commit_timeout_ms = config_.store.commit_timeout_ms;
+  store_options.max_pending_keys = static_cast<size_t>(config_.store.max_pending_keys);
   auto opened = store::OpenSqliteStore(store_options);
   if (!opened.ok()) return opened.status();
   store_ = std::move(opened).value();
@@ -235,7 +236,12 @@ DaemonApp::ReloadReport DaemonApp::Reload(const Config& fresh) {
       fresh.server.tls_key_file != config_.server.tls_key_file) {
     needs_restart.push_back("server.tls_cert_file/tls_key_file");
   }
-  if (fresh.store.state_dir != config_.store.state_dir) needs_restart.push_back("store.state_dir");
+  // The store is opened once, at start, with all of its settings.
+  if (fresh.store.state_dir != config_.store.state_dir) {
+    needs_restart.push_back("store.state_dir");
+  } else if (fresh.store != config_.store) {
+    needs_restart.push_back("store");
+  }
   if (fresh.site_dir != config_.site_dir) needs_restart.push_back("site_dir");
   if (fresh.media != config_.media) needs_restart.push_back("media");
   // The sender's threads and limiters are built at start; template names are read at each

@@ -203,6 +203,9 @@ std::vector<Setting> BuildSettings() {
   t.push_back(Int("store.commit_timeout_ms", 10, 600000,
                   "a commit slower than this makes new webhooks get 503",
                   Field(&C::store, &C::Store::commit_timeout_ms)));
+  t.push_back(Int("store.max_pending_keys", 1000, 10000000,
+                  "dedup keys of acknowledged, not yet processed webhooks kept in memory",
+                  Field(&C::store, &C::Store::max_pending_keys)));
   t.push_back(Int("retention.inbox_body_days", 1, 3650, "days raw webhook bodies are kept",
                   Field(&C::retention, &C::Retention::inbox_body_days)));
   t.push_back(Int("retention.dedup_key_days", 8, 3650,

@@ -115,6 +115,24 @@ TEST_F(LifecycleE2E, SighupRotatesSecretsAndRefusesABrokenConfig) {
   EXPECT_EQ(still->status, 200);
 }
 
+// The store is opened at start: a changed store setting is reported, not silently dropped.
+TEST_F(LifecycleE2E, SighupReportsAChangedStoreSettingAsNeedingARestart) {
+  ASSERT_TRUE(StartDaemon());
+  std::string config = ReadFile(config_path_);
+  const std::string state_line = "  state_dir: state\n";
+  ASSERT_NE(config.find(state_line), std::string::npos);
+  config.replace(config.find(state_line), state_line.size(),
+                 state_line + "  synchronous: normal\n");
+  std::ofstream(config_path_, std::ios::trunc) << config;
+  daemon_->Signal(SIGHUP);
+  const std::string restart_note = "\"setting\":\"store\"";
+  for (int i = 0; i < 100 && Logs().find(restart_note) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // logged after the reload
+  }
+  EXPECT_THAT(Logs(), HasSubstr(restart_note));
+  EXPECT_TRUE(daemon_->running());
+}
+
 TEST_F(LifecycleE2E, SimulateAndBackupWorkAgainstARunningDaemon) {
   ASSERT_TRUE(StartDaemon());
   std::string output;

@@ -106,7 +106,7 @@ TEST_F(ConfigTest, UnknownKeyNamesTheNearestAndTheValidKeys) {
               ElementsAre(Err(4, 3,
                               "unknown key \"synchronus\" in store; did you mean \"synchronous\"? "
                               "Valid keys: state_dir, synchronous, max_waiting_writes, "
-                              "commit_timeout_ms")));
+                              "commit_timeout_ms, max_pending_keys")));
 }
 
 TEST_F(ConfigTest, MediaSettingsLoadAndAreChecked) {
