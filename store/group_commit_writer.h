@@ -24,7 +24,6 @@
 // failure (disk full, I/O), after a refusal for overload, or while the oldest waiting unit is
 // older than commit_timeout_ms; the first commit that stores something clears the first two.
 
-#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -64,8 +63,6 @@ class GroupCommitWriter {
   std::vector<Status> SubmitAll(std::vector<Work> works);
 
   WriterStats Stats() const;
-  // Whether the writer thread runs at a raised scheduling priority (see Run()).
-  bool priority_raised() const { return priority_raised_; }
   bool Healthy() const;
 
  private:
@@ -96,7 +93,6 @@ class GroupCommitWriter {
   bool failing_ = false;     // the last batch hit an engine error (disk full, I/O, ...)
   bool overloaded_ = false;  // refused work since the last good commit
   WriterStats stats_;
-  std::atomic<bool> priority_raised_{false};
 
   std::thread thread_;  // last: starts after every member above exists
 };

@@ -26,7 +26,9 @@ namespace atalaya::store {
 
 class PendingInboxKeys {
  public:
-  explicit PendingInboxKeys(size_t capacity) : capacity_(capacity) {}
+  // Buckets for `capacity` keys up front (8 bytes each): growing under a flood would rehash
+  // every key held, on the writer's path, several times over.
+  explicit PendingInboxKeys(size_t capacity) : capacity_(capacity) { ids_.reserve(capacity); }
 
   // The inbox id recorded for `sha256`, or 0. The row may be gone since (a rolled-back
   // transaction): callers check it against the inbox.
