@@ -8,8 +8,9 @@
 // loses none. When the pending keys reach their cap (a long backlog), an acknowledgement
 // writes its key to inbox_keys itself, as every acknowledgement did before migration 6.
 //
-// Threads: PendingInboxKeys is safe from any thread. The functions taking a Connection run
-// on the writer thread, inside its transaction.
+// Threads: PendingInboxKeys is safe from any thread. The functions that write run on the
+// write connection inside a transaction: on the writer thread, or at open before it starts
+// (LoadPendingInboxKeys). CountInboxRows only reads, on any connection.
 
 #include <array>
 #include <cstdint>
