@@ -147,6 +147,13 @@ void DaemonFixture::WaitForIngest() {
   ASSERT_EQ(Metric("atalaya_inbox_backlog"), 0) << "the ingest worker did not catch up";
 }
 
+std::string DaemonFixture::WaitForLog(const std::string& text) {
+  for (int i = 0; i < 250 && Logs().find(text) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return Logs();
+}
+
 std::unique_ptr<store::Store> DaemonFixture::OpenStore() {
   store::SqliteOptions options;
   options.path = state_dir_ + "/atalaya.db";

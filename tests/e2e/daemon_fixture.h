@@ -48,6 +48,8 @@ class DaemonFixture : public ::testing::Test {
   // Waits until the ingest worker has normalized everything acknowledged so far.
   void WaitForIngest();
   std::string Logs() const { return daemon_ ? daemon_->Stderr() + daemon_->Stdout() : ""; }
+  // Waits (up to a few seconds) until the logs hold `text`; the logs, for the assertion.
+  std::string WaitForLog(const std::string& text);
 
   std::string dir_;  // the test's temp directory
   std::string state_dir_;

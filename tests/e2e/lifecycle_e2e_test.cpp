@@ -125,11 +125,8 @@ TEST_F(LifecycleE2E, SighupReportsAChangedStoreSettingAsNeedingARestart) {
                  state_line + "  synchronous: normal\n");
   std::ofstream(config_path_, std::ios::trunc) << config;
   daemon_->Signal(SIGHUP);
-  const std::string restart_note = "\"setting\":\"store\"";
-  for (int i = 0; i < 100 && Logs().find(restart_note) == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // logged after the reload
-  }
-  EXPECT_THAT(Logs(), HasSubstr(restart_note));
+  const std::string restart_note = "\"setting\":\"store\"";  // logged after the reload
+  EXPECT_THAT(WaitForLog(restart_note), HasSubstr(restart_note));
   EXPECT_TRUE(daemon_->running());
 }
 

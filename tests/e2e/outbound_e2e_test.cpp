@@ -346,11 +346,8 @@ TEST_F(OutboundE2E, ReloadRenamesTheTemplateAndReportsOutboundChanges) {
     message = nlohmann::json::parse(after->body)["error"].value("message", "");
   }
   EXPECT_THAT(message, ::testing::EndsWith("a template is required, e.g. \"hola_de_nuevo\""));
-  const std::string restart_note = "\"setting\":\"outbound\"";
-  for (int i = 0; i < 100 && Logs().find(restart_note) == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // logged after the reload
-  }
-  EXPECT_THAT(Logs(), HasSubstr(restart_note));
+  const std::string restart_note = "\"setting\":\"outbound\"";  // logged after the reload
+  EXPECT_THAT(WaitForLog(restart_note), HasSubstr(restart_note));
   EXPECT_EQ(graph_.RequestCount(), 0u);
 }
 
