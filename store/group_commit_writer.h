@@ -3,9 +3,12 @@
 //
 // Callers hand it units of work (functions that run SQL on the write connection) and block
 // until their work is durable. The writer takes everything pending (up to max_batch) into ONE
-// transaction: each unit runs inside its own SAVEPOINT, so a unit that fails (a constraint,
-// a "not found") is rolled back alone and the others still commit; then one COMMIT (one
-// fsync) makes the whole batch durable and every caller is woken with its own result.
+// transaction, then one COMMIT (one fsync) makes the whole batch durable and every caller is
+// woken with its own result. A unit that fails (a constraint, a "not found") fails alone:
+// SQLite undoes the failed statement itself, so a unit that wrote nothing before failing
+// costs the others nothing; one that did write (sqlite3_total_changes moved) is undone by
+// rolling the transaction back and running the others again in a new one. Units run
+// without a savepoint of their own because it cost two more statements for every row.
 //
 // Ownership: the writer owns the write connection and its thread. Work functions run on the
 // writer thread and must own (capture by value) everything they touch, because a caller that
@@ -46,8 +49,11 @@ class GroupCommitWriter {
     int64_t commit_timeout_ms = 5000;
     size_t max_batch = 1024;
   };
-  // Runs on the writer thread inside a savepoint. May throw SQLite exceptions (mapped by the
-  // writer) or return a non-OK Status; either rolls back this unit only.
+  // Runs on the writer thread inside the batch's transaction. May throw SQLite exceptions
+  // (mapped by the writer) or return a non-OK Status; either undoes this unit's writes only.
+  // May run more than once (after a rollback), so its effects outside SQLite must tolerate a
+  // re-run. Must change the database through INSERT, UPDATE and DELETE only (no DDL, no
+  // writing PRAGMA): those are what sqlite3_total_changes counts.
   using Work = std::function<Status(Connection&)>;
 
   GroupCommitWriter(std::unique_ptr<Connection> connection, Options options);

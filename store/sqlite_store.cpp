@@ -47,7 +47,7 @@ int64_t WallMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-// Runs `fn` in the writer's savepoint and maps its exceptions with `doing` as context.
+// Runs `fn` as one unit of the writer's batch and maps its exceptions with `doing` as context.
 template <typename Fn>
 GroupCommitWriter::Work Guarded(std::string doing, Fn fn) {
   return [doing = std::move(doing), fn = std::move(fn)](Connection& conn) -> Status {
@@ -59,7 +59,7 @@ GroupCommitWriter::Work Guarded(std::string doing, Fn fn) {
   };
 }
 
-// ApplyIngest, then the row's dedup key into inbox_keys, in the same savepoint. `key` gets
+// ApplyIngest, then the row's dedup key into inbox_keys, in the same unit. `key` gets
 // the key, for PendingInboxKeys::Forget once committed.
 Status ApplyIngestAndIndexKey(Connection& conn, const IngestItem& item, int64_t now_ms,
                               IngestOutcome& outcome, std::string& key) {
@@ -81,21 +81,22 @@ class SqliteStore final : public Store {
                 GroupCommitWriter::Options{options.max_waiting_writes, options.commit_timeout_ms,
                                            options.max_batch}) {}
 
-  Result<AppendOutcome> AppendInbox(const InboxDelivery& delivery) override {
+  Result<AppendOutcome> AppendInbox(InboxDelivery delivery) override {
     if (delivery.route.empty()) return InvalidArgument("inbox delivery has no route");
     if (delivery.body.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
       return InvalidArgument("inbox delivery body is larger than 2 GiB");
     }
     // Hashing here, on the caller's thread, keeps the writer thread for SQL only.
+    std::string sha256 = Sha256(delivery.body);
     auto outcome = std::make_shared<AppendOutcome>(AppendOutcome::kStored);
-    Status status = writer_.Submit(Guarded(
-        "append inbox",
-        [this, outcome, sha256 = Sha256(delivery.body), delivery](Connection& conn) -> Status {
-          Result<AppendOutcome> appended = AppendInboxRow(conn, *pending_keys_, sha256, delivery);
-          if (!appended.ok()) return appended.status();
-          *outcome = *appended;
-          return Status::Ok();
-        }));
+    auto append = [this, outcome, sha256 = std::move(sha256),
+                   delivery = std::move(delivery)](Connection& conn) -> Status {
+      Result<AppendOutcome> appended = AppendInboxRow(conn, *pending_keys_, sha256, delivery);
+      if (!appended.ok()) return appended.status();
+      *outcome = *appended;
+      return Status::Ok();
+    };
+    Status status = writer_.Submit(Guarded("append inbox", std::move(append)));
     if (!status.ok()) return status;
     return *outcome;
   }

@@ -228,7 +228,8 @@ class Store {
 
   // Durably appends one delivery, keyed by the SHA-256 of its body: an identical body already
   // in the inbox returns kDuplicate and stores nothing. Returns once durable.
-  virtual Result<AppendOutcome> AppendInbox(const InboxDelivery& delivery) = 0;
+  // Taken by value: the body moves into the writer's work instead of being copied again.
+  virtual Result<AppendOutcome> AppendInbox(InboxDelivery delivery) = 0;
 
   // Inbox rows not yet normalized, ascending by id, with id > after_id.
   virtual Result<std::vector<InboxRow>> PendingInbox(int64_t after_id, size_t limit) = 0;
@@ -244,9 +245,9 @@ class Store {
                                              int64_t now_ms) = 0;
 
   // CommitIngest for several inbox rows at once: each item is applied as CommitIngest would
-  // (in its own savepoint, so one item's failure, e.g. kNotFound, fails only that item), but
-  // they are committed together, one fsync for many rows — what lets the ingest worker drain
-  // a backlog fast under synchronous=FULL. Returns one result per item, in order. The default
+  // (one item's failure, e.g. kNotFound, fails only that item), but they are committed
+  // together, one fsync for many rows — what lets the ingest worker drain a backlog fast
+  // under synchronous=FULL. Returns one result per item, in order. The default
   // commits them one by one, for stores with nothing better to do.
   virtual std::vector<Result<IngestOutcome>> CommitIngestBatch(const std::vector<IngestItem>& items,
                                                                int64_t now_ms) {

@@ -48,9 +48,7 @@ class FakeOutboxStore : public store::Store {
   std::vector<std::string> Transitions() const;
 
   // --- not part of this fake ---
-  Result<store::AppendOutcome> AppendInbox(const store::InboxDelivery&) override {
-    return Unsupported();
-  }
+  Result<store::AppendOutcome> AppendInbox(store::InboxDelivery) override { return Unsupported(); }
   Result<std::vector<store::InboxRow>> PendingInbox(int64_t, size_t) override {
     return Unsupported();
   }
