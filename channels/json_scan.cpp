@@ -1,8 +1,10 @@
 #include "channels/json_scan.h"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <system_error>
 
@@ -35,6 +37,51 @@ void AppendUtf8(uint32_t code_point, std::string& out) {
     out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
     out += static_cast<char>(0x80 | (code_point & 0x3F));
   }
+}
+
+constexpr uint64_t kEachByte = 0x0101010101010101;  // times a byte value: it in all 8 bytes
+constexpr uint64_t kHighBits = 0x8080808080808080;
+
+// The 8 bytes at `at`, which the caller guarantees are there; memcpy is the portable unaligned
+// load, compiled to a single instruction.
+uint64_t LoadWord(const char* at) {
+  uint64_t word;
+  std::memcpy(&word, at, sizeof word);
+  return word;
+}
+
+// Nonzero when one of the 8 bytes of `word` ends a string's plain run: '"', '\\' or a control
+// character (below 0x20). It uses the classic test for "some byte is below n",
+// (word - n in every byte) & ~word & the high bits: a byte below n borrows into its high bit,
+// and ~word drops the bytes that had theirs set already (0x80 and up). Xor-ing '"' into every
+// byte turns each '"' into 0, a byte below 1; likewise for '\\'. A borrow can also flag a byte
+// after a true match, never one before it, so on a little-endian machine the lowest flagged
+// byte is the first match in memory order.
+uint64_t StringStopBits(uint64_t word) {
+  const uint64_t quotes = word ^ (kEachByte * '"');  // zero bytes where word has '"'
+  const uint64_t backslashes = word ^ (kEachByte * '\\');
+  return ((quotes - kEachByte) | (backslashes - kEachByte) | (word - kEachByte * 0x20)) & ~word &
+         kHighBits;
+}
+
+bool EndsPlainRun(unsigned char c) { return c == '"' || c == '\\' || c < 0x20; }
+
+// Where the plain run of a string's bytes that starts at `at` ends: the offset of the first
+// '"', '\\' or control character, or text.size(). Strings are most of a webhook body, so it
+// goes a word at a time. Where the first match inside a word is cheap to find (little endian)
+// it jumps to it; elsewhere the byte loop finds it within that word.
+size_t EndOfPlainRun(std::string_view text, size_t at) {
+  for (; text.size() - at >= 8; at += 8) {
+    const uint64_t stops = StringStopBits(LoadWord(text.data() + at));
+    if (stops != 0) {
+      if constexpr (std::endian::native == std::endian::little) {
+        return at + static_cast<size_t>(std::countr_zero(stops)) / 8;
+      }
+      break;
+    }
+  }
+  while (at < text.size() && !EndsPlainRun(static_cast<unsigned char>(text[at]))) ++at;
+  return at;
 }
 
 // The power of ten of a number token's magnitude, roughly: enough to tell a number too large
@@ -80,9 +127,7 @@ bool OverflowsDouble(std::string_view token) {
 class Scanner {
  public:
   Scanner(std::string_view text, int max_depth, std::string_view member)
-      : text_(text), max_depth_(max_depth), member_(member) {
-    stack_.reserve(max_depth > 0 ? static_cast<size_t>(max_depth) : 0);
-  }
+      : text_(text), max_depth_(max_depth), member_(member) {}
 
   Result<JsonShape> Run() {
     // nlohmann skips a UTF-8 byte order mark; so do we, to accept the same texts.
@@ -206,12 +251,7 @@ class Scanner {
   Status ScanString() {
     ++pos_;  // the opening quote
     while (true) {
-      // The common case: plain bytes up to the closing quote.
-      while (!AtEnd()) {
-        const auto c = static_cast<unsigned char>(text_[pos_]);
-        if (c == '"' || c == '\\' || c < 0x20) break;
-        ++pos_;
-      }
+      pos_ = EndOfPlainRun(text_, pos_);
       if (AtEnd()) return Fail("unterminated string");
       const char c = text_[pos_];
       if (c == '"') {
@@ -352,7 +392,7 @@ class Scanner {
   const int max_depth_;
   const std::string_view member_;
   size_t pos_ = 0;
-  std::string stack_;  // '{' or '[' per open level
+  std::string stack_;  // '{' or '[' per open level; no allocation up to 15 levels
   bool next_is_member_ = false;
   JsonShape shape_;
 };

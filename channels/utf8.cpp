@@ -1,16 +1,31 @@
 #include "channels/utf8.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace atalaya::channels {
+namespace {
+
+// Whether the 16 bytes from `at` are all ASCII (none has its high bit set), tested as two
+// words. memcpy is the portable unaligned load; the caller guarantees the 16 bytes are there.
+bool SixteenBytesAreAscii(const char* at) {
+  uint64_t words[2];
+  std::memcpy(words, at, sizeof words);
+  return ((words[0] | words[1]) & 0x8080808080808080) == 0;
+}
+
+}  // namespace
 
 std::optional<size_t> FindInvalidUtf8(std::string_view bytes) {
   const size_t n = bytes.size();
   size_t i = 0;
   while (i < n) {
+    // Bodies are mostly ASCII: skip it 16 bytes at a time, then byte by byte up to the
+    // non-ASCII byte that stopped the skip (or through the tail shorter than 16 bytes).
+    while (n - i >= 16 && SixteenBytesAreAscii(bytes.data() + i)) i += 16;
+    while (i < n && static_cast<unsigned char>(bytes[i]) < 0x80) ++i;
+    if (i == n) break;
     const auto c = static_cast<unsigned char>(bytes[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
     // The allowed range of the second byte depends on the first (this is what excludes
     // overlong forms, surrogates and code points above U+10FFFF); later bytes are 80..BF.
     size_t length = 0;

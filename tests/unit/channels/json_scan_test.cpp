@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "channels/utf8.h"
+#include "tests/unit/channels/exact_size_text.h"
 
 namespace atalaya::channels {
 namespace {
@@ -95,6 +96,74 @@ TEST(ScanJson, AcceptsTinyAndHugeButFiniteNumbers) {
   EXPECT_EQ(ErrorOf("[1e-400, 0.0000e999, -1.5E+308, 123456789012345678901234567890]"), "");
   EXPECT_EQ(ErrorOf("[-1e309]"), "line 1, column 2: number too large");
   EXPECT_EQ(ErrorOf("[" + std::string(400, '9') + "]"), "line 1, column 2: number too large");
+}
+
+// --- Strings are skipped a word at a time: whatever stops the skip is found at its own offset,
+// in strings shorter than a word, across word boundaries and in a tail shorter than a word. ---
+
+// The error for `text` held in a block of exactly its size (a read past it fails under ASan).
+std::string ErrorOfExact(const std::string& text) {
+  return ErrorOf(testing::ExactSizeText(text).view());
+}
+
+std::string At(size_t column, std::string_view what) {
+  return "line 1, column " + std::to_string(column) + ": " + std::string(what);
+}
+
+// Offsets 0..40 in a string that opens at column 2: every offset of a word and its tail.
+constexpr size_t kMaxOffset = 40;
+
+TEST(ScanJson, FindsTheClosingQuoteAtEveryOffset) {
+  for (size_t at = 0; at <= kMaxOffset; ++at) {
+    const std::string plain(at, 'a');
+    EXPECT_EQ(ErrorOfExact("[\"" + plain + "\"]"), "") << at;
+    // Had this quote been missed, the string would run on to the last one and be accepted.
+    EXPECT_EQ(ErrorOfExact("[\"" + plain + "\"x" + std::string(20, 'b') + "\"]"),
+              At(at + 4, "expected ',' or ']'"))
+        << at;
+  }
+}
+
+TEST(ScanJson, FindsABackslashAtEveryOffset) {
+  for (size_t at = 0; at <= kMaxOffset; ++at) {
+    const std::string plain(at, 'a');
+    EXPECT_EQ(ErrorOfExact("[\"" + plain + "\\x" + std::string(20, 'b') + "\"]"),
+              At(at + 4, "invalid escape in a string"))
+        << at;
+    // An escaped quote does not end the string; an escape right before the end is fine.
+    EXPECT_EQ(ErrorOfExact("[\"" + plain + "\\\"" + plain + "\"]"), "") << at;
+    EXPECT_EQ(ErrorOfExact("[\"" + plain + "\\n\"]"), "") << at;
+  }
+}
+
+TEST(ScanJson, FindsEveryControlCharacterAtEveryOffset) {
+  for (int control = 0x00; control < 0x20; ++control) {
+    for (size_t at = 0; at <= kMaxOffset; ++at) {
+      const std::string text =
+          "[\"" + std::string(at, 'a') + static_cast<char>(control) + std::string(20, 'b') + "\"]";
+      EXPECT_EQ(ErrorOfExact(text), At(at + 3, "control character in a string: escape it"))
+          << "byte " << control << " at " << at;
+    }
+  }
+}
+
+TEST(ScanJson, TakesEveryOtherByteAsPlainAtEveryOffset) {
+  // Bytes with the high bit set too, among them '"' + 0x80 and '\\' + 0x80 (UTF-8 is checked
+  // before scanning, not here).
+  for (int plain = 0x20; plain <= 0xFF; ++plain) {
+    if (plain == '"' || plain == '\\') continue;
+    for (size_t at = 0; at <= kMaxOffset; ++at) {
+      const std::string text =
+          "[\"" + std::string(at, 'a') + static_cast<char>(plain) + std::string(9, 'b') + "\"]";
+      EXPECT_EQ(ErrorOfExact(text), "") << "byte " << plain << " at " << at;
+    }
+  }
+}
+
+TEST(ScanJson, FindsTheEndOfAnUnterminatedStringAtEveryLength) {
+  for (size_t at = 0; at <= kMaxOffset; ++at) {
+    EXPECT_EQ(ErrorOfExact("[\"" + std::string(at, 'a')), At(at + 3, "unterminated string")) << at;
+  }
 }
 
 // --- The scanner accepts exactly what the parser used at ingest accepts. ---
