@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "common/one_shot_event.h"
 #include "common/thread_name.h"
 #include "store/sqlite_error.h"
 
@@ -38,10 +39,10 @@ constexpr auto kGatherWindow = std::chrono::microseconds(200);
 struct GroupCommitWriter::Request {
   Work work;
   int64_t enqueued_ns = 0;
-  bool done = false;  // guarded by mu_
-  Status result;      // guarded by mu_
-  // One per request: waking only the callers of the finished batch, not every waiter.
-  std::condition_variable done_cv;
+  Status result;  // written by the writer before `done` is set, read by the caller after
+  // One per request: waking only the callers of the finished batch, each without taking mu_
+  // again (they would queue on it one after another).
+  OneShotEvent done;
 };
 
 GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> connection, Options options)
@@ -94,11 +95,14 @@ std::vector<Status> GroupCommitWriter::SubmitAll(std::vector<Work> works) {
   // Only when the writer waits for this many: waking it for every request of a batch it is
   // still gathering costs two context switches each and gains nothing.
   if (writer_wakes_at_ > 0 && queue_.size() >= writer_wakes_at_) work_cv_.notify_one();
+  lock.unlock();
 
   std::vector<Status> results;
   for (const auto& request : requests) {
-    if (!request->done_cv.wait_until(lock, deadline, [&] { return request->done; })) {
+    if (!request->done.WaitUntil(deadline)) {
+      lock.lock();
       ++stats_.timed_out;
+      lock.unlock();
       results.push_back(Unavailable("store commit did not finish within " +
                                     std::to_string(options_.commit_timeout_ms) +
                                     " ms (the write may still land)"));
@@ -236,8 +240,6 @@ void GroupCommitWriter::ExecuteBatch(Batch& batch) {
   int64_t ok_rows = 0;
   bool engine_failed = false;
   for (size_t i = 0; i < batch.size(); ++i) {
-    batch[i]->result = results[i];
-    batch[i]->done = true;
     if (results[i].ok()) ++ok_rows;
     if (IsEngineFailure(results[i])) engine_failed = true;
   }
@@ -262,9 +264,10 @@ void GroupCommitWriter::ExecuteBatch(Batch& batch) {
     overloaded_ = false;
   }
   lock.unlock();
-  // Notified after unlocking, so a woken caller does not block on mu_ at once. `batch`
-  // keeps each request (and its condition variable) alive until then.
-  for (const auto& request : batch) request->done_cv.notify_one();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    batch[i]->result = std::move(results[i]);
+    batch[i]->done.Set();
+  }
 }
 
 WriterStats GroupCommitWriter::Stats() const {
