@@ -3,7 +3,7 @@
 // same run, from the same load generator.
 //
 //   bench_ingest --atalaya BIN --bare BIN --config FILE --app-secret-file FILE
-//                [--connections 32] [--seconds 6] [--rounds 3]
+//                [--connections 32] [--seconds 6] [--rounds 5]
 //
 // Every request carries a new message id, a ~1.5 KB body and a valid signature, over
 // keep-alive connections. Prints requests/s, p50/p99 acknowledgement latency, the ratio, the
@@ -241,6 +241,7 @@ struct AtalayaRound {
   LoadResult load;
   double batch_during_load = 0;
   double commits_during_load = 0;
+  double commit_ms_during_load = 0;  // mean wall time of one commit: its SQL, WAL and fsync
   double batch_overall = 0;
   double backlog_at_end = 0;
   double drain_s = 0;
@@ -275,6 +276,10 @@ std::optional<AtalayaRound> RunAtalaya(const std::string& atalaya_bin, const std
   auto at_end = ScrapeMetrics(admin_port);
   round.batch_during_load = at_end["atalaya_store_batch_size_mean"];
   round.commits_during_load = at_end["atalaya_store_commits_total"];
+  if (round.commits_during_load > 0) {
+    round.commit_ms_during_load =
+        1000 * at_end["atalaya_store_commit_seconds_sum"] / round.commits_during_load;
+  }
   round.backlog_at_end = at_end["atalaya_inbox_backlog"];
   const auto drain_start = Clock::now();
   for (double backlog = round.backlog_at_end; backlog > 0;) {
@@ -313,7 +318,9 @@ int main(int argc, char** argv) {
   const std::string secret_file = Flag(argc, argv, "app-secret-file", "");
   const int connections = std::stoi(Flag(argc, argv, "connections", "32"));
   const double seconds = std::stod(Flag(argc, argv, "seconds", "6"));
-  const int rounds = std::stoi(Flag(argc, argv, "rounds", "3"));
+  // Five rounds by default: a single round's ratio moves by ±8 points on a shared machine,
+  // and the median of three still moved by a few.
+  const int rounds = std::stoi(Flag(argc, argv, "rounds", "5"));
   if (atalaya_bin.empty() || bare_bin.empty() || config.empty() || secret_file.empty() ||
       rounds < 1) {
     std::cerr << "usage: bench_ingest --atalaya BIN --bare BIN --config FILE "
@@ -330,7 +337,7 @@ int main(int argc, char** argv) {
               Body("wamid.BENCH-x-0-0").size());
   // The machine's speed drifts between runs (the bare server alone by a third): each round
   // measures the reference right before atalaya, and the summary takes medians.
-  std::vector<double> bare_rps, atalaya_rps, ratios;
+  std::vector<double> bare_rps, atalaya_rps, ratios, bare_cpu_us, atalaya_cpu_us;
   bool all_consistent = true;
   for (int r = 1; r <= rounds; ++r) {
     const std::string tag = "r" + std::to_string(r);
@@ -343,10 +350,11 @@ int main(int argc, char** argv) {
     PrintThreadCpu("", round->load);
     const double ratio = round->load.rps() / reference->rps();
     std::printf(
-        "  ratio %.1f%%; writes per commit %.1f during the load (%.0f commits), %.1f "
-        "overall; backlog at end %.0f rows, drained in %.2f s; peak RSS %.1f MB\n",
-        100 * ratio, round->batch_during_load, round->commits_during_load, round->batch_overall,
-        round->backlog_at_end, round->drain_s, round->peak_rss_kb / 1024.0);
+        "  ratio %.1f%%; writes per commit %.1f during the load (%.0f commits, %.2f ms each), "
+        "%.1f overall; backlog at end %.0f rows, drained in %.2f s; peak RSS %.1f MB\n",
+        100 * ratio, round->batch_during_load, round->commits_during_load,
+        round->commit_ms_during_load, round->batch_overall, round->backlog_at_end, round->drain_s,
+        round->peak_rss_kb / 1024.0);
     std::printf("  stored deliveries %lld, acknowledged 200s %lld, normalized events %lld -> %s\n",
                 static_cast<long long>(round->stored), static_cast<long long>(round->load.ok),
                 static_cast<long long>(round->normalized), round->Consistent() ? "OK" : "MISMATCH");
@@ -354,6 +362,8 @@ int main(int argc, char** argv) {
     bare_rps.push_back(reference->rps());
     atalaya_rps.push_back(round->load.rps());
     ratios.push_back(ratio);
+    bare_cpu_us.push_back(reference->server_us_per_request());
+    atalaya_cpu_us.push_back(round->load.server_us_per_request());
     std::fflush(stdout);
   }
   std::printf(
@@ -362,6 +372,8 @@ int main(int argc, char** argv) {
       rounds, Median(bare_rps), Median(atalaya_rps), 100 * Median(ratios),
       100 * *std::min_element(ratios.begin(), ratios.end()),
       100 * *std::max_element(ratios.begin(), ratios.end()));
+  std::printf("median server CPU per request: bare %.1f us, atalaya %.1f us\n", Median(bare_cpu_us),
+              Median(atalaya_cpu_us));
   std::printf("every round: stored = acknowledged = normalized, clean exit -> %s\n",
               all_consistent ? "OK" : "MISMATCH");
   std::filesystem::remove_all(dir);
