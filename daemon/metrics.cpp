@@ -201,6 +201,11 @@ std::string Metrics::Render(store::Store& store, int64_t now_ms, bool ready) con
          "Writes whose caller gave up past the commit deadline.", w.timed_out);
   Single(out, "atalaya_store_write_queue_depth", "gauge", "Writes waiting for a commit.",
          w.queue_depth);
+  Single(out, "atalaya_store_wal_restarts_total", "counter",
+         "Times the writer reset a long write-ahead log to its start.", w.wal_restarts);
+  Single(out, "atalaya_store_wal_restarts_missed_total", "counter",
+         "WAL resets given up: a reader or a checkpoint still used the log.",
+         w.wal_restarts_missed);
   Single(out, "atalaya_store_batch_size_mean", "gauge", "Mean writes per commit since start.",
          w.commits > 0 ? static_cast<double>(w.rows) / w.commits : 0);
   Header(out, "atalaya_store_commit_seconds", "histogram", "Commit latency.");

@@ -4,8 +4,10 @@
 // inside the COMMIT that crosses the threshold: that commit, and every webhook waiting on it,
 // would wait for megabytes of copying and an fsync of the database file.)
 //
-// PASSIVE checkpoints never block the writer or readers; the WAL is reused from its start once
-// a checkpoint has caught up. Threads: owns one thread; the destructor stops and joins it.
+// PASSIVE checkpoints never block the writer or readers. The WAL is reused from its start
+// only once a checkpoint has caught up, which under steady writes never happens: when a pass
+// finds the WAL longer than `restart_at_frames`, it raises `restart` so the writer resets it
+// (see WalRestartSignal). Threads: owns one thread; the destructor stops and joins it.
 
 #include <SQLiteCpp/Database.h>
 
@@ -16,20 +18,28 @@
 #include <string>
 #include <thread>
 
+#include "store/wal_restart_signal.h"
+
 namespace atalaya::store {
 
 class Checkpointer {
  public:
-  Checkpointer(const std::string& path, std::chrono::milliseconds interval);
+  // `restart` (may be null: never raised) must outlive the Checkpointer.
+  Checkpointer(const std::string& path, std::chrono::milliseconds interval,
+               WalRestartSignal* restart, int restart_at_frames);
   ~Checkpointer();
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
 
  private:
   void Run();
+  void OpenWal();
+  void CheckpointOnce();
 
   std::unique_ptr<SQLite::Database> db_;
   const std::chrono::milliseconds interval_;
+  WalRestartSignal* const restart_;
+  const int restart_at_frames_;
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;

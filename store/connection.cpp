@@ -26,7 +26,7 @@ Statement::~Statement() {
 }
 
 Connection::Connection(const std::string& path, int flags, int busy_timeout_ms)
-    : db_(path, flags, busy_timeout_ms) {}
+    : db_(path, flags, busy_timeout_ms), busy_timeout_ms_(busy_timeout_ms) {}
 
 Statement Connection::Prepare(const std::string& sql) {
   Cached& cached = cache_[sql];

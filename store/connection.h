@@ -51,6 +51,7 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   SQLite::Database& db() { return db_; }
+  int busy_timeout_ms() const { return busy_timeout_ms_; }
   // A ready-to-bind statement for `sql` (bindings cleared, at its start).
   Statement Prepare(const std::string& sql);
 
@@ -61,6 +62,7 @@ class Connection {
   };
 
   SQLite::Database db_;
+  const int busy_timeout_ms_;
   std::unordered_map<std::string, Cached> cache_;  // after db_: finalized before it closes
 };
 

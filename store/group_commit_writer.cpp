@@ -34,6 +34,10 @@ bool IsEngineFailure(const Status& status) {
 // writers; short against an fsync, long against the handlers' own work.
 constexpr auto kGatherWindow = std::chrono::microseconds(200);
 
+// How long a WAL restart waits for readers still using the old WAL before giving up until the
+// Checkpointer asks again: every caller queued meanwhile waits too.
+constexpr int kWalRestartBusyTimeoutMs = 2;
+
 }  // namespace
 
 struct GroupCommitWriter::Request {
@@ -142,7 +146,24 @@ void GroupCommitWriter::Run() {
     }
     previous_batch_size = batch.size();
     ExecuteBatch(batch);
+    batch.clear();
+    RestartWalIfAsked();
   }
+}
+
+void GroupCommitWriter::RestartWalIfAsked() {
+  if (options_.wal_restart == nullptr || !options_.wal_restart->Take()) return;
+  sqlite3* db = db_.getHandle();
+  sqlite3_busy_timeout(db, kWalRestartBusyTimeoutMs);
+  int wal_frames = 0;
+  int copied_frames = 0;
+  const int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, &wal_frames,
+                                           &copied_frames);
+  sqlite3_busy_timeout(db, connection_->busy_timeout_ms());
+  // SQLITE_BUSY: a reader still uses the old WAL, or the Checkpointer is running again; the
+  // WAL keeps growing until its next pass asks again.
+  std::lock_guard lock(mu_);
+  ++(rc == SQLITE_OK ? stats_.wal_restarts : stats_.wal_restarts_missed);
 }
 
 void GroupCommitWriter::Exec(const std::string& sql) {

@@ -39,6 +39,7 @@
 #include "common/status.h"
 #include "store/connection.h"
 #include "store/store.h"
+#include "store/wal_restart_signal.h"
 
 namespace atalaya::store {
 
@@ -48,6 +49,9 @@ class GroupCommitWriter {
     size_t max_waiting_writes = 4096;
     int64_t commit_timeout_ms = 5000;
     size_t max_batch = 1024;
+    // Raised by the Checkpointer when the WAL is long: the writer restarts it between two
+    // batches. Null: never (the WAL is then reset only when a checkpoint catches up).
+    WalRestartSignal* wal_restart = nullptr;
   };
   // Runs on the writer thread inside the batch's transaction. May throw SQLite exceptions
   // (mapped by the writer) or return a non-OK Status; either undoes this unit's writes only.
@@ -81,6 +85,9 @@ class GroupCommitWriter {
   // BEGIN IMMEDIATE, retrying while another connection holds the write lock. Fails when the
   // writer is stopping and the lock does not come free within the commit deadline.
   Status BeginWithRetry();
+  // A RESTART checkpoint, when the Checkpointer asked for one: copies the frames committed
+  // since its last pass and makes the next commit write the WAL from its start.
+  void RestartWalIfAsked();
   // Runs one transaction-control statement from the connection's statement cache.
   void Exec(const std::string& sql);
   int64_t OldestWaitingNs() const;  // requires mu_

@@ -39,6 +39,8 @@ constexpr int kWriterBusyTimeoutMs = 100;
 constexpr int64_t kMsPerDay = 24 * 60 * 60 * 1000;
 // The checkpointer's pace: often enough that the WAL stays a few MB under full load.
 constexpr auto kCheckpointInterval = std::chrono::milliseconds(200);
+// A WAL longer than this (4 MB of 4 KiB pages) after a checkpoint is reset by the writer.
+constexpr int kWalRestartFrames = 1024;
 // Inbox ids pruned per write request: small enough to keep each one short (a few ms).
 constexpr int64_t kPruneSliceIds = 1000;
 
@@ -75,11 +77,11 @@ class SqliteStore final : public Store {
   SqliteStore(std::unique_ptr<Connection> writer, std::unique_ptr<PendingInboxKeys> pending_keys,
               const SqliteOptions& options)
       : readers_(options.path),
-        checkpointer_(options.path, kCheckpointInterval),
+        checkpointer_(options.path, kCheckpointInterval, &wal_restart_, kWalRestartFrames),
         pending_keys_(std::move(pending_keys)),
         writer_(std::move(writer),
                 GroupCommitWriter::Options{options.max_waiting_writes, options.commit_timeout_ms,
-                                           options.max_batch}) {}
+                                           options.max_batch, &wal_restart_}) {}
 
   Result<AppendOutcome> AppendInbox(InboxDelivery delivery) override {
     if (delivery.route.empty()) return InvalidArgument("inbox delivery has no route");
@@ -471,6 +473,7 @@ class SqliteStore final : public Store {
   bool Healthy() const override { return writer_.Healthy(); }
 
  private:
+  WalRestartSignal wal_restart_;  // first: outlives the checkpointer and the writer using it
   ReaderPool readers_;
   Checkpointer checkpointer_;
   std::unique_ptr<PendingInboxKeys> pending_keys_;  // the writer's work uses it: declared first

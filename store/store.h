@@ -202,7 +202,9 @@ struct WriterStats {
   static constexpr int kBuckets = 10;
   static constexpr double kCommitBucketsMs[kBuckets] = {0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 1000};
   int64_t commit_buckets[kBuckets] = {};
-  int64_t last_progress_ms = 0;  // wall time of the last successful commit (watchdog)
+  int64_t last_progress_ms = 0;     // wall time of the last successful commit (watchdog)
+  int64_t wal_restarts = 0;         // the writer reset a long WAL to its start
+  int64_t wal_restarts_missed = 0;  // ...or could not: a reader or checkpoint still used it
 };
 
 enum class Synchronous { kFull, kNormal };
