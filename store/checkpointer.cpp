@@ -45,7 +45,6 @@ Checkpointer::~Checkpointer() {
 
 void Checkpointer::Run() {
   NameThisThread("checkpointer");
-  OpenWal();
   std::unique_lock lock(mu_);
   while (!wake_.wait_for(lock, interval_, [this] { return stopping_; })) {
     lock.unlock();
@@ -65,6 +64,10 @@ void Checkpointer::CheckpointOnce() {
                                              &wal_frames, &copied_frames);
     // Busy or I/O trouble: the next turn tries again; the WAL only grows meanwhile.
     if (rc != SQLITE_OK) return;
+    if (wal_frames < 0) {  // this connection has not opened the WAL yet
+      OpenWal();
+      return;
+    }
     if (restart_ == nullptr || wal_frames < restart_at_frames_) return;
     if (copied_frames - copied_before <= kSmallTailFrames) break;
     copied_before = copied_frames;

@@ -146,7 +146,6 @@ void GroupCommitWriter::Run() {
     }
     previous_batch_size = batch.size();
     ExecuteBatch(batch);
-    batch.clear();
     RestartWalIfAsked();
   }
 }
@@ -160,8 +159,9 @@ void GroupCommitWriter::RestartWalIfAsked() {
   const int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, &wal_frames,
                                            &copied_frames);
   sqlite3_busy_timeout(db, connection_->busy_timeout_ms());
-  // SQLITE_BUSY: a reader still uses the old WAL, or the Checkpointer is running again; the
-  // WAL keeps growing until its next pass asks again.
+  // SQLITE_BUSY: a reader still uses the old WAL, or the Checkpointer is running again (an
+  // I/O error counts the same; the next commit reports it to its callers). The WAL keeps
+  // growing until the Checkpointer's next pass asks again.
   std::lock_guard lock(mu_);
   ++(rc == SQLITE_OK ? stats_.wal_restarts : stats_.wal_restarts_missed);
 }
