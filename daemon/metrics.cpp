@@ -180,11 +180,12 @@ std::string Metrics::Render(store::Store& store, int64_t now_ms, bool ready) con
     }
   }
 
-  auto inbox = store.GetInboxStats(now_ms);
-  if (inbox.ok()) {
+  auto backlog = store.GetInboxBacklog();
+  if (backlog.ok()) {
     Single(out, "atalaya_inbox_backlog", "gauge", "Inbox rows accepted but not yet normalized.",
-           inbox->backlog);
-    double age_s = inbox->oldest_backlog_ms > 0 ? (now_ms - inbox->oldest_backlog_ms) / 1000.0 : 0;
+           backlog->rows);
+    double age_s =
+        backlog->oldest_received_ms > 0 ? (now_ms - backlog->oldest_received_ms) / 1000.0 : 0;
     Single(out, "atalaya_inbox_backlog_age_seconds", "gauge",
            "Age of the oldest inbox row not yet normalized.", age_s);
   }

@@ -20,6 +20,7 @@
 #include "store/deliveries.h"
 #include "store/event_rows.h"
 #include "store/group_commit_writer.h"
+#include "store/inbox_backlog.h"
 #include "store/inbox_keys.h"
 #include "store/ingest.h"
 #include "store/media_rows.h"
@@ -324,22 +325,16 @@ class SqliteStore final : public Store {
                          [&](Connection& conn) { return LoadDelivery(conn, channel, message_id); });
   }
 
+  Result<InboxBacklog> GetInboxBacklog() override {
+    return readers_.Read("read inbox backlog", [](Connection& conn) { return ReadBacklog(conn); });
+  }
+
   Result<InboxStats> GetInboxStats(int64_t /*now_ms*/) override {
-    return readers_.Read("read inbox stats", [&](Connection& conn) {
-      // The counts read indexes and keys only, never the rows with their bodies:
-      // inbox_pending here, inbox_keys in CountInboxRows. The oldest pending row is the
-      // smallest pending id (ids grow with arrival): one index seek, then one row. INDEXED BY
-      // because with statistics (ANALYZE) the planner prefers a full table scan once most
-      // rows are pending, and it would find MIN(id) by walking every processed row first.
-      Statement select = conn.Prepare(
-          "SELECT (SELECT COUNT(*) FROM inbox INDEXED BY inbox_pending "
-          "WHERE processed_ms IS NULL), "
-          "(SELECT received_ms FROM inbox WHERE id = "
-          "(SELECT MIN(id) FROM inbox INDEXED BY inbox_pending WHERE processed_ms IS NULL))");
-      select->executeStep();
+    return readers_.Read("read inbox stats", [](Connection& conn) {
+      const InboxBacklog backlog = ReadBacklog(conn);
       InboxStats stats;
-      stats.backlog = select->getColumn(0).getInt64();
-      stats.oldest_backlog_ms = select->getColumn(1).getInt64();  // NULL reads as 0
+      stats.backlog = backlog.rows;
+      stats.oldest_backlog_ms = backlog.oldest_received_ms;
       stats.total = CountInboxRows(conn);
       return stats;
     });

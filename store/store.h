@@ -182,10 +182,15 @@ struct MentionOutcome {
   std::string text_key;              // rules::TextKey of the text; "" = none
 };
 
+struct InboxBacklog {
+  int64_t rows = 0;                // accepted but not yet normalized
+  int64_t oldest_received_ms = 0;  // received_ms of the oldest of them; 0 when none
+};
+
 struct InboxStats {
   int64_t backlog = 0;            // rows accepted but not yet normalized
   int64_t oldest_backlog_ms = 0;  // received_ms of the oldest of them; 0 when none
-  int64_t total = 0;
+  int64_t total = 0;              // every delivery kept (its row, or its dedup key)
 };
 
 // Counters of the group-commit writer, for /metrics and the benchmark.
@@ -334,6 +339,9 @@ class Store {
   virtual Result<std::optional<Conversation>> GetConversation(int64_t conversation_id) = 0;
   virtual Result<std::optional<DeliveryState>> GetDelivery(Channel channel,
                                                            const std::string& message_id) = 0;
+  // What /metrics reads at every scrape: its cost follows the backlog, never the inbox's
+  // history (GetInboxStats counts every key kept, for tools and tests).
+  virtual Result<InboxBacklog> GetInboxBacklog() = 0;
   virtual Result<InboxStats> GetInboxStats(int64_t now_ms) = 0;
 
   // --- Mention enrichment (see MentionState) ---

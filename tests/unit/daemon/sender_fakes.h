@@ -84,6 +84,7 @@ class FakeOutboxStore : public store::Store {
   Result<std::optional<store::MediaDownload>> GetMedia(int64_t, int) override {
     return Unsupported();
   }
+  Result<store::InboxBacklog> GetInboxBacklog() override { return Unsupported(); }
   Result<store::InboxStats> GetInboxStats(int64_t) override { return Unsupported(); }
   Result<std::vector<store::DueMention>> DueMentions(int64_t, size_t) override {
     return Unsupported();
