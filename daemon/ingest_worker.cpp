@@ -76,9 +76,9 @@ void IngestWorker::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-bool IngestWorker::YieldToWebhooks() {
+bool IngestWorker::YieldToWebhooks(int64_t pause_ms) {
   std::unique_lock lock(mutex_);
-  wake_.wait_for(lock, std::chrono::milliseconds(options_.yield_under_load_ms),
+  wake_.wait_for(lock, std::chrono::milliseconds(pause_ms),
                  [this] { return stopping_ || draining_; });
   return !stopping_;
 }
@@ -92,15 +92,10 @@ int IngestWorker::ProcessBatch() {
       std::lock_guard lock(mutex_);
       if (stopping_) break;
     }
-    // Acknowledgements first: while webhooks wait for the writer, step back for a moment
-    // (they get the CPU and the writer) and then commit only a few rows, so normalization
-    // slows down under load but never stops. Otherwise drain in large batches.
-    if (store_.GetWriterStats().queue_depth > 0) {
-      if (!YieldToWebhooks()) break;
-      chunk = options_.rows_per_commit_under_load;
-    } else {
-      chunk = options_.rows_per_commit;
-    }
+    // Acknowledgements first (see ingest_pace.h): the busier the writer, the fewer rows.
+    const IngestStep step = PaceIngest(store_.GetWriterStats().queue_depth, options_.pacing);
+    if (step.pause_ms > 0 && !YieldToWebhooks(step.pause_ms)) break;
+    chunk = step.rows;
     const size_t end = std::min(rows->size(), start + chunk);
     channels::MetaParseOptions parse_options;
     {

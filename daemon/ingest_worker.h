@@ -18,6 +18,7 @@
 #include "common/clock.h"
 #include "daemon/account_routing.h"
 #include "daemon/event_decider.h"
+#include "daemon/ingest_pace.h"
 #include "daemon/metrics.h"
 #include "daemon/site_rules.h"
 #include "store/store.h"
@@ -25,12 +26,10 @@
 namespace atalaya::daemon {
 
 struct IngestOptions {
-  size_t batch_rows = 256;                // inbox rows fetched per read
-  size_t rows_per_commit = 64;            // inbox rows normalized per transaction (one fsync)
-  size_t rows_per_commit_under_load = 4;  // the same while webhooks wait for the writer,
-  int64_t yield_under_load_ms = 20;       // each such commit after a pause this long
-  int64_t idle_poll_ms = 500;             // re-check the inbox this often even without a Notify()
-  int64_t retry_ms = 200;                 // wait after a failed commit before trying the row again
+  size_t batch_rows = 256;     // inbox rows fetched per read
+  IngestPacing pacing;         // rows per transaction (one fsync), by how busy the writer is
+  int64_t idle_poll_ms = 500;  // re-check the inbox this often even without a Notify()
+  int64_t retry_ms = 200;      // wait after a failed commit before trying the row again
 };
 
 class IngestWorker {
@@ -59,8 +58,8 @@ class IngestWorker {
   void Run();
   // Processes one batch; returns the rows handled, or -1 when a commit failed.
   int ProcessBatch();
-  // Waits yield_under_load_ms (less when stopping or draining); false when stopping.
-  bool YieldToWebhooks();
+  // Waits `pause_ms` (less when stopping or draining); false when stopping.
+  bool YieldToWebhooks(int64_t pause_ms);
 
   store::Store& store_;
   Metrics& metrics_;
