@@ -18,8 +18,8 @@ class BatchRecentTexts final : public rules::RecentTexts {
     // On a read error the filter does not fire: a message is answered rather than dropped.
     return found.ok() && *found;
   }
-  void Add(const Event& event) {
-    batch_.Add(event.channel, event.author.id, event.text, event.timestamp_ms);
+  void Add(const Event& event, const std::string& text_key) {
+    batch_.AddKey(event.channel, event.author.id, text_key, event.timestamp_ms);
   }
 
  private:
@@ -66,7 +66,7 @@ void EventDecider::DecideBatch(const rules::RuleSet* rule_set,
       item.decisions[i] = rules::Decide(*rule_set, event, ContextFor(event, recent));
       if (!event.text.empty()) {
         item.text_keys[i] = rules::TextKey(event.text);
-        recent.Add(event);
+        recent.Add(event, item.text_keys[i]);
       }
     }
   }

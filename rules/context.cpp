@@ -1,5 +1,7 @@
 #include "rules/context.h"
 
+#include <utility>
+
 #include "common/crypto.h"
 #include "rules/text_normalizer.h"
 
@@ -9,8 +11,13 @@ std::string TextKey(std::string_view text) { return HexEncode(Sha256(NormalizeTe
 
 void InMemoryRecentTexts::Add(Channel channel, std::string_view author_id, std::string_view text,
                               int64_t at_ms) {
+  AddKey(channel, author_id, TextKey(text), at_ms);
+}
+
+void InMemoryRecentTexts::AddKey(Channel channel, std::string_view author_id, std::string text_key,
+                                 int64_t at_ms) {
   std::lock_guard lock(mu_);
-  seen_.emplace(std::make_tuple(channel, std::string(author_id), TextKey(text)), at_ms);
+  seen_.emplace(std::make_tuple(channel, std::string(author_id), std::move(text_key)), at_ms);
 }
 
 bool InMemoryRecentTexts::Contains(Channel channel, std::string_view author_id,

@@ -35,6 +35,8 @@ std::string TextKey(std::string_view text);
 class InMemoryRecentTexts final : public RecentTexts {
  public:
   void Add(Channel channel, std::string_view author_id, std::string_view text, int64_t at_ms);
+  // The same with the text's TextKey, when the caller has it already.
+  void AddKey(Channel channel, std::string_view author_id, std::string text_key, int64_t at_ms);
   bool Contains(Channel channel, std::string_view author_id, std::string_view text_key,
                 int64_t since_ms, int64_t until_ms) const override;
 

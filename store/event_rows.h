@@ -37,8 +37,9 @@ std::optional<int64_t> InsertEvent(Connection& conn, const Event& event, const E
 bool UpdateEventDecision(Connection& conn, int64_t event_id, const Decision* decision,
                          const std::string& text_key);
 
-// Sets the contact and conversation of an already inserted event.
-void LinkEvent(Connection& conn, int64_t event_id, int64_t contact_id, int64_t conversation_id);
+// Whether an event with this (channel, dedup key) is stored: a platform retry, or a
+// re-batched delivery of one already normalized.
+bool EventExists(Connection& conn, Channel channel, const std::string& dedup_key);
 
 // Runs `query` (see EventQuery) and loads each event with its attachments.
 std::vector<StoredEvent> QueryEvents(Connection& conn, const EventQuery& query);

@@ -78,19 +78,24 @@ Status ApplyIngest(Connection& conn, const IngestItem& item, int64_t now_ms,
     const Decision* decision = nullptr;
     if (!item.decisions.empty() && item.decisions[index]) decision = &*item.decisions[index];
     const std::string& text_key = item.text_keys.empty() ? kNoTextKey : item.text_keys[index];
+    // A duplicate touches neither its contact nor its conversation. Checked before the
+    // insert, so the event is written once with its links (linking it after the insert
+    // rewrote the whole row, raw JSON included).
+    if (EventExists(conn, event->channel, event->dedup_key)) {
+      ++outcome.events_duplicate;
+      continue;
+    }
+    const int64_t contact_id = ResolveContact(conn, *event, now_ms);
+    const int64_t conversation_id = ResolveConversation(conn, *event, contact_id, now_ms);
     const std::optional<int64_t> event_id =
-        InsertEvent(conn, *event, EventLinks{item.inbox_id, 0, 0, now_ms}, decision, text_key);
-    if (!event_id) {
+        InsertEvent(conn, *event, EventLinks{item.inbox_id, contact_id, conversation_id, now_ms},
+                    decision, text_key);
+    if (!event_id) {  // cannot happen after the check in this transaction: counted all the same
       ++outcome.events_duplicate;
       continue;
     }
     ++outcome.events_stored;
-    const int64_t contact_id = ResolveContact(conn, *event, now_ms);
-    const int64_t conversation_id = ResolveConversation(conn, *event, contact_id, now_ms);
     conversations[index] = conversation_id;
-    if (contact_id != 0 || conversation_id != 0) {
-      LinkEvent(conn, *event_id, contact_id, conversation_id);
-    }
     ApplyEventStatus(conn, *event, now_ms, outcome);
     // Its text comes later, through the Graph API (daemon/mention_enricher.h).
     if (AwaitsMentionText(*event)) InsertPendingMention(conn, *event_id, now_ms);
