@@ -54,9 +54,15 @@ rules::Context EventDecider::ContextFor(const Event& event,
 }
 
 void EventDecider::DecideBatch(const rules::RuleSet* rule_set,
-                               std::vector<store::IngestItem>& items) {
+                               std::vector<store::IngestItem>& items,
+                               const std::vector<store::IngestItem>& committing) {
   if (rule_set == nullptr) return;
   BatchRecentTexts recent(store_);
+  for (const store::IngestItem& item : committing) {
+    for (size_t i = 0; i < item.events.size() && i < item.text_keys.size(); ++i) {
+      if (!item.text_keys[i].empty()) recent.Add(item.events[i], item.text_keys[i]);
+    }
+  }
   for (store::IngestItem& item : items) {
     item.decisions.assign(item.events.size(), std::nullopt);
     item.text_keys.assign(item.events.size(), "");

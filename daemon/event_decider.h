@@ -8,9 +8,9 @@
 // here: the mention enricher decides it once its text is fetched (or known to be out of
 // reach), through Decide().
 //
-// Duplicate filtering asks the store for texts already committed and, for events of the same
-// batch not yet committed, an overlay of what this batch has seen: two identical messages in
-// one batch are caught like two in different batches.
+// Duplicate filtering asks the store for texts already committed and, for events not yet
+// committed (this batch's, and the previous batch's while it commits), an overlay of what
+// they hold: two identical messages are caught however the batches cut between them.
 //
 // Threads: one decider per ingest worker; not shared.
 
@@ -36,8 +36,10 @@ class EventDecider {
   EventDecider(store::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
 
   // Fills item.decisions and item.text_keys (one per event) with `rule_set`'s decisions.
-  // With no rule set, leaves them empty: events are stored undecided.
-  void DecideBatch(const rules::RuleSet* rule_set, std::vector<store::IngestItem>& items);
+  // With no rule set, leaves them empty: events are stored undecided. `committing`: items
+  // decided earlier whose commit may not have landed yet; their texts count as seen.
+  void DecideBatch(const rules::RuleSet* rule_set, std::vector<store::IngestItem>& items,
+                   const std::vector<store::IngestItem>& committing = {});
 
   // One event decided on its own (a mention whose text came later): its decision (nullopt
   // when there is no rule set or RulesApply says no) and the text key to store with it.

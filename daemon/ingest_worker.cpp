@@ -83,56 +83,89 @@ bool IngestWorker::YieldToWebhooks(int64_t pause_ms) {
   return !stopping_;
 }
 
+IngestWorker::Chunk IngestWorker::Prepare(const std::vector<store::InboxRow>& rows, size_t start,
+                                          size_t end, const Chunk& committing) {
+  channels::MetaParseOptions parse_options;
+  {
+    std::lock_guard lock(parse_options_mutex_);
+    parse_options = parse_options_;
+  }
+  Chunk chunk;
+  for (size_t i = start; i < end; ++i) {
+    store::IngestItem item;
+    item.inbox_id = rows[i].id;
+    item.events = channels::ParseMetaWebhook(rows[i].body, parse_options);
+    router_.Route(item.events);
+    int count = 0;
+    for (const Event& e : item.events) count += e.kind == EventKind::kUnsupported;
+    chunk.unsupported.push_back(count);
+    chunk.items.push_back(std::move(item));
+  }
+  const std::shared_ptr<const rules::RuleSet> rule_set = rules_.Current();
+  decider_.DecideBatch(rule_set.get(), chunk.items, committing.items);
+  return chunk;
+}
+
+IngestWorker::Finished IngestWorker::Finish(Chunk& chunk) {
+  const std::vector<Result<store::IngestOutcome>> outcomes = chunk.pending->Wait();
+  chunk.pending.reset();
+  Finished finished;
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    if (!outcomes[i].ok()) {
+      // Rows are taken in order and never skipped: retry from this one after a pause.
+      metrics_.CountIngestFailure();
+      log::Warn("ingest commit failed; retrying", log::Int("inbox_id", chunk.items[i].inbox_id),
+                log::Cause(outcomes[i].status()));
+      finished.failed = true;
+      return finished;
+    }
+    metrics_.CountIngest(*outcomes[i], chunk.unsupported[i]);
+    for (const std::optional<Decision>& decision : chunk.items[i].decisions) {
+      if (decision) metrics_.CountDecision(*decision);
+    }
+    last_id_ = chunk.items[i].inbox_id;
+    ++finished.handled;
+  }
+  heartbeat_ns_ = clock_.MonotonicNs();
+  return finished;
+}
+
 int IngestWorker::ProcessBatch() {
   auto rows = store_.PendingInbox(last_id_, options_.batch_rows);
   if (!rows.ok()) return -1;
   int handled = 0;
-  for (size_t start = 0, chunk = 0; start < rows->size(); start += chunk) {
+  // One chunk commits while the next is parsed and decided: the writer and this thread
+  // work at the same time instead of in turn. The next chunk is handed over only once the
+  // previous one is committed, so a failure stops the batch at the failed row.
+  Chunk committing;
+  for (size_t start = 0, size = 0; start < rows->size(); start += size) {
     {
       std::lock_guard lock(mutex_);
       if (stopping_) break;
     }
-    // Acknowledgements first (see ingest_pace.h): the busier the writer, the fewer rows.
-    const IngestStep step = PaceIngest(store_.GetWriterStats().queue_depth, options_.pacing);
+    // Acknowledgements first (see ingest_pace.h): the busier the writer, the fewer rows. The
+    // chunk still committing is not a webhook (once it is done, this counts a little low).
+    const int64_t webhooks_waiting =
+        store_.GetWriterStats().queue_depth -
+        static_cast<int64_t>(committing.pending ? committing.items.size() : 0);
+    const IngestStep step = PaceIngest(webhooks_waiting, options_.pacing);
     if (step.pause_ms > 0 && !YieldToWebhooks(step.pause_ms)) break;
-    chunk = step.rows;
-    const size_t end = std::min(rows->size(), start + chunk);
-    channels::MetaParseOptions parse_options;
-    {
-      std::lock_guard lock(parse_options_mutex_);
-      parse_options = parse_options_;
+    size = step.rows;
+    Chunk next = Prepare(*rows, start, std::min(rows->size(), start + size), committing);
+    if (committing.pending) {
+      const Finished done = Finish(committing);
+      handled += done.handled;
+      if (done.failed) return handled > 0 ? handled : -1;
     }
-    std::vector<store::IngestItem> items;
-    std::vector<int> unsupported;
-    for (size_t i = start; i < end; ++i) {
-      store::IngestItem item;
-      item.inbox_id = (*rows)[i].id;
-      item.events = channels::ParseMetaWebhook((*rows)[i].body, parse_options);
-      router_.Route(item.events);
-      int count = 0;
-      for (const Event& e : item.events) count += e.kind == EventKind::kUnsupported;
-      unsupported.push_back(count);
-      items.push_back(std::move(item));
-    }
-    const std::shared_ptr<const rules::RuleSet> rule_set = rules_.Current();
-    decider_.DecideBatch(rule_set.get(), items);
-    auto outcomes = store_.CommitIngestBatch(items, clock_.NowMs());
-    for (size_t i = 0; i < outcomes.size(); ++i) {
-      if (!outcomes[i].ok()) {
-        // Rows are taken in order and never skipped: retry from this one after a pause.
-        metrics_.CountIngestFailure();
-        log::Warn("ingest commit failed; retrying", log::Int("inbox_id", items[i].inbox_id),
-                  log::Cause(outcomes[i].status()));
-        return handled > 0 ? handled : -1;
-      }
-      metrics_.CountIngest(*outcomes[i], unsupported[i]);
-      for (const std::optional<Decision>& decision : items[i].decisions) {
-        if (decision) metrics_.CountDecision(*decision);
-      }
-      last_id_ = items[i].inbox_id;
-      ++handled;
-    }
-    heartbeat_ns_ = clock_.MonotonicNs();
+    // The store gets a copy: the worker keeps the items to count them once committed and to
+    // show their texts to the next chunk's duplicate filter meanwhile.
+    next.pending = store_.StartIngestBatch(next.items, clock_.NowMs());
+    committing = std::move(next);
+  }
+  if (committing.pending) {
+    const Finished done = Finish(committing);
+    handled += done.handled;
+    if (done.failed) return handled > 0 ? handled : -1;
   }
   return handled;
 }

@@ -55,9 +55,26 @@ class IngestWorker {
   int64_t last_heartbeat_ns() const { return heartbeat_ns_.load(); }
 
  private:
+  // Inbox rows parsed and decided, then committing.
+  struct Chunk {
+    std::vector<store::IngestItem> items;
+    std::vector<int> unsupported;  // per item: events kept as unsupported
+    std::unique_ptr<store::PendingIngest> pending;
+  };
+
   void Run();
-  // Processes one batch; returns the rows handled, or -1 when a commit failed.
+  // Processes one batch; returns the rows handled, or -1 when a commit failed before any.
   int ProcessBatch();
+  // Parses, routes and decides rows[start, end); `committing` is the chunk still committing.
+  Chunk Prepare(const std::vector<store::InboxRow>& rows, size_t start, size_t end,
+                const Chunk& committing);
+  // Waits for the chunk's commit and counts its rows up to the first that failed (that one
+  // and those after it are taken again).
+  struct Finished {
+    int handled = 0;
+    bool failed = false;
+  };
+  Finished Finish(Chunk& chunk);
   // Waits `pause_ms` (less when stopping or draining); false when stopping.
   bool YieldToWebhooks(int64_t pause_ms);
 

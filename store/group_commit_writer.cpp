@@ -71,42 +71,52 @@ Status GroupCommitWriter::Submit(Work work) {
 }
 
 std::vector<Status> GroupCommitWriter::SubmitAll(std::vector<Work> works) {
+  return Wait(Enqueue(std::move(works)));
+}
+
+GroupCommitWriter::Ticket GroupCommitWriter::Enqueue(std::vector<Work> works) {
   const int64_t now_ns = MonotonicNs();
-  const auto deadline =
+  Ticket ticket;
+  ticket.deadline_ =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.commit_timeout_ms);
-  std::vector<std::shared_ptr<Request>> requests;
   for (Work& work : works) {
     auto request = std::make_shared<Request>();
     request->work = std::move(work);
     request->enqueued_ns = now_ns;
-    requests.push_back(std::move(request));
+    ticket.requests_.push_back(std::move(request));
   }
+  const size_t count = ticket.requests_.size();
 
   std::unique_lock lock(mu_);
-  if (stopping_) return std::vector<Status>(requests.size(), Unavailable("store is closing"));
-  if (unfinished_ + requests.size() > options_.max_waiting_writes) {
+  if (stopping_) {
+    ticket.refused_.assign(count, Unavailable("store is closing"));
+    return ticket;
+  }
+  if (unfinished_ + count > options_.max_waiting_writes) {
     ++stats_.rejected_overload;
     overloaded_ = true;
-    const std::string more =
-        requests.size() == 1 ? "" : ", " + std::to_string(requests.size()) + " more do not fit";
-    return std::vector<Status>(
-        requests.size(),
-        Unavailable("store overloaded: " + std::to_string(unfinished_) + " writes waiting" + more +
-                    " (limit " + std::to_string(options_.max_waiting_writes) + ")"));
+    const std::string more = count == 1 ? "" : ", " + std::to_string(count) + " more do not fit";
+    ticket.refused_.assign(
+        count, Unavailable("store overloaded: " + std::to_string(unfinished_) + " writes waiting" +
+                           more + " (limit " + std::to_string(options_.max_waiting_writes) + ")"));
+    return ticket;
   }
-  for (const auto& request : requests) queue_.push_back(request);
-  unfinished_ += requests.size();
+  for (const auto& request : ticket.requests_) queue_.push_back(request);
+  unfinished_ += count;
   // Only when the writer waits for this many: waking it for every request of a batch it is
   // still gathering costs two context switches each and gains nothing.
   if (writer_wakes_at_ > 0 && queue_.size() >= writer_wakes_at_) work_cv_.notify_one();
-  lock.unlock();
+  return ticket;
+}
 
+std::vector<Status> GroupCommitWriter::Wait(Ticket ticket) {
+  if (!ticket.refused_.empty()) return std::move(ticket.refused_);
   std::vector<Status> results;
-  for (const auto& request : requests) {
-    if (!request->done.WaitUntil(deadline)) {
-      lock.lock();
+  results.reserve(ticket.requests_.size());
+  for (const auto& request : ticket.requests_) {
+    if (!request->done.WaitUntil(ticket.deadline_)) {
+      std::lock_guard lock(mu_);
       ++stats_.timed_out;
-      lock.unlock();
       results.push_back(Unavailable("store commit did not finish within " +
                                     std::to_string(options_.commit_timeout_ms) +
                                     " ms (the write may still land)"));

@@ -27,6 +27,7 @@
 // failure (disk full, I/O), after a refusal for overload, or while the oldest waiting unit is
 // older than commit_timeout_ms; the first commit that stores something clears the first two.
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -65,18 +66,39 @@ class GroupCommitWriter {
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
 
+  struct Request;
+
+  // Units queued together by Enqueue, to Wait for. Move-only; dropping it without waiting
+  // leaves the units to run all the same.
+  class Ticket {
+   public:
+    Ticket() = default;
+    Ticket(Ticket&&) = default;
+    Ticket& operator=(Ticket&&) = default;
+    size_t size() const { return refused_.empty() ? requests_.size() : refused_.size(); }
+
+   private:
+    friend class GroupCommitWriter;
+    std::vector<std::shared_ptr<Request>> requests_;
+    std::vector<Status> refused_;  // all refused at once (overload, stopping)
+    std::chrono::steady_clock::time_point deadline_;
+  };
+
   // Blocks until `work` is committed, failed, or the commit deadline passed.
   Status Submit(Work work);
   // Queues all `works` at once, so they share transactions (up to max_batch each), and
   // returns one Status per work, in order. All are refused together when they do not fit
   // under max_waiting_writes.
   std::vector<Status> SubmitAll(std::vector<Work> works);
+  // SubmitAll in two steps, so the caller can work while its units commit: Enqueue returns
+  // at once (the commit deadline runs from here), Wait blocks for the statuses.
+  Ticket Enqueue(std::vector<Work> works);
+  std::vector<Status> Wait(Ticket ticket);
 
   WriterStats Stats() const;
   bool Healthy() const;
 
  private:
-  struct Request;
   using Batch = std::vector<std::shared_ptr<Request>>;
 
   void Run();

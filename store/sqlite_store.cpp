@@ -73,6 +73,51 @@ Status ApplyIngestAndIndexKey(Connection& conn, const IngestItem& item, int64_t 
   return Status::Ok();
 }
 
+// One item of an ingest batch, shared by its work (on the writer) and its PendingIngest.
+struct IngestUnit {
+  IngestItem item;
+  IngestOutcome outcome;
+  std::string key;  // the row's dedup key, filled by the work
+};
+
+class SqlitePendingIngest final : public PendingIngest {
+ public:
+  SqlitePendingIngest(GroupCommitWriter& writer, PendingInboxKeys& pending_keys,
+                      GroupCommitWriter::Ticket ticket,
+                      std::vector<std::shared_ptr<IngestUnit>> units)
+      : writer_(writer),
+        pending_keys_(pending_keys),
+        ticket_(std::move(ticket)),
+        units_(std::move(units)) {}
+  // Unwaited, the keys of committed rows would stay in the pending keys until a restart.
+  ~SqlitePendingIngest() override {
+    if (!waited_) Wait();
+  }
+
+  std::vector<Result<IngestOutcome>> Wait() override {
+    waited_ = true;
+    const std::vector<Status> statuses = writer_.Wait(std::move(ticket_));
+    std::vector<Result<IngestOutcome>> results;
+    results.reserve(units_.size());
+    for (size_t i = 0; i < units_.size(); ++i) {
+      if (statuses[i].ok()) {
+        pending_keys_.Forget(units_[i]->key, units_[i]->item.inbox_id);
+        results.emplace_back(units_[i]->outcome);
+      } else {
+        results.emplace_back(statuses[i]);
+      }
+    }
+    return results;
+  }
+
+ private:
+  GroupCommitWriter& writer_;
+  PendingInboxKeys& pending_keys_;
+  GroupCommitWriter::Ticket ticket_;
+  std::vector<std::shared_ptr<IngestUnit>> units_;
+  bool waited_ = false;
+};
+
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::unique_ptr<Connection> writer, std::unique_ptr<PendingInboxKeys> pending_keys,
@@ -142,30 +187,24 @@ class SqliteStore final : public Store {
 
   std::vector<Result<IngestOutcome>> CommitIngestBatch(const std::vector<IngestItem>& items,
                                                        int64_t now_ms) override {
-    std::vector<std::shared_ptr<IngestOutcome>> outcomes;
-    std::vector<std::shared_ptr<std::string>> keys;
+    return StartIngestBatch(items, now_ms)->Wait();
+  }
+
+  std::unique_ptr<PendingIngest> StartIngestBatch(std::vector<IngestItem> items,
+                                                  int64_t now_ms) override {
+    std::vector<std::shared_ptr<IngestUnit>> units;
     std::vector<GroupCommitWriter::Work> works;
-    for (const IngestItem& item : items) {
-      auto outcome = std::make_shared<IngestOutcome>();
-      auto key = std::make_shared<std::string>();
-      outcomes.push_back(outcome);
-      keys.push_back(key);
-      works.push_back(Guarded("commit ingest", [outcome, key, item, now_ms](Connection& conn) {
-        return ApplyIngestAndIndexKey(conn, item, now_ms, *outcome, *key);
+    for (IngestItem& item : items) {
+      auto unit = std::make_shared<IngestUnit>();
+      unit->item = std::move(item);
+      works.push_back(Guarded("commit ingest", [unit, now_ms](Connection& conn) {
+        return ApplyIngestAndIndexKey(conn, unit->item, now_ms, unit->outcome, unit->key);
       }));
+      units.push_back(std::move(unit));
     }
-    const std::vector<Status> statuses = writer_.SubmitAll(std::move(works));
-    std::vector<Result<IngestOutcome>> results;
-    results.reserve(items.size());
-    for (size_t i = 0; i < items.size(); ++i) {
-      if (statuses[i].ok()) {
-        pending_keys_->Forget(*keys[i], items[i].inbox_id);
-        results.emplace_back(*outcomes[i]);
-      } else {
-        results.emplace_back(statuses[i]);
-      }
-    }
-    return results;
+    GroupCommitWriter::Ticket ticket = writer_.Enqueue(std::move(works));
+    return std::make_unique<SqlitePendingIngest>(writer_, *pending_keys_, std::move(ticket),
+                                                 std::move(units));
   }
 
   Status RecordOutbound(Channel channel, const std::string& message_id, int64_t conversation_id,

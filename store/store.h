@@ -193,6 +193,15 @@ struct InboxStats {
   int64_t total = 0;              // every delivery kept (its row, or its dedup key)
 };
 
+// A batch of ingest items being committed (Store::StartIngestBatch).
+class PendingIngest {
+ public:
+  virtual ~PendingIngest() = default;
+  // Blocks until every item is committed or failed; one result per item, in order, as
+  // CommitIngestBatch returns them. Call it once.
+  virtual std::vector<Result<IngestOutcome>> Wait() = 0;
+};
+
 // Counters of the group-commit writer, for /metrics and the benchmark.
 struct WriterStats {
   int64_t commits = 0;
@@ -265,6 +274,13 @@ class Store {
     }
     return results;
   }
+
+  // CommitIngestBatch without waiting for it: returns at once, so the caller can prepare its
+  // next items while these commit, and Wait() on the result gives what CommitIngestBatch
+  // would have returned. The default commits before it returns, for stores with nothing
+  // better to do.
+  virtual std::unique_ptr<PendingIngest> StartIngestBatch(std::vector<IngestItem> items,
+                                                          int64_t now_ms);
 
   // Records an outbound message's platform id so delivery statuses attach to it; statuses
   // that arrived before it are applied now. Recording the same id again changes nothing.

@@ -609,6 +609,39 @@ TEST_F(IngestTest, BatchCommitsManyRowsTogetherAndIsolatesFailures) {
   EXPECT_EQ(store_->GetInboxStats(0)->backlog, 0);
 }
 
+// The ingest worker hands a batch over and prepares the next while it commits.
+TEST_F(IngestTest, StartedBatchesCommitInOrderWhileTheCallerGoesOn) {
+  for (const char* body : {"row 1", "row 2", "row 3"}) {
+    ASSERT_TRUE(store_->AppendInbox(Delivery(body)).ok());
+  }
+  std::unique_ptr<PendingIngest> first = store_->StartIngestBatch(
+      {Item(1, {WhatsAppText("wamid.1", kWaId, "uno")}),
+       Item(999, {WhatsAppText("wamid.X", kWaId, "row 999 does not exist")})},
+      2'000);
+  std::unique_ptr<PendingIngest> second = store_->StartIngestBatch(
+      {Item(2, {WhatsAppText("wamid.1", kWaId, "uno"), WhatsAppText("wamid.2", kWaId, "dos")})},
+      2'000);
+
+  std::vector<Result<IngestOutcome>> first_results = first->Wait();
+  ASSERT_EQ(first_results.size(), 2u);
+  ASSERT_TRUE(first_results[0].ok()) << first_results[0].status().ToString();
+  EXPECT_EQ(first_results[0]->events_stored, 1);
+  ASSERT_FALSE(first_results[1].ok());
+  EXPECT_EQ(first_results[1].status().code(), ErrorCode::kNotFound);
+  std::vector<Result<IngestOutcome>> second_results = second->Wait();
+  ASSERT_EQ(second_results.size(), 1u);
+  ASSERT_TRUE(second_results[0].ok()) << second_results[0].status().ToString();
+  EXPECT_EQ(second_results[0]->events_stored, 1);
+  EXPECT_EQ(second_results[0]->events_duplicate, 1) << "the first batch landed before it";
+  EXPECT_EQ(Events().size(), 2u);
+  Result<InboxBacklog> backlog = store_->GetInboxBacklog();
+  ASSERT_TRUE(backlog.ok());
+  EXPECT_EQ(backlog->rows, 1) << "row 3 was never handed over";
+  // A processed row's body sent again is a duplicate; row 3's is still pending, so too.
+  EXPECT_EQ(store_->AppendInbox(Delivery("row 1")).value(), AppendOutcome::kDuplicate);
+  EXPECT_EQ(store_->AppendInbox(Delivery("row 3")).value(), AppendOutcome::kDuplicate);
+}
+
 TEST(IngestBatch, RefusedWholeWhenItDoesNotFitTheQueue) {
   TestDir dir;
   SqliteOptions options = Options(dir.File("a.db"));
