@@ -14,6 +14,7 @@
 #include "rules/loader.h"
 #include "store/store.h"
 #include "temp_dir.h"
+#include "test_store.h"
 
 namespace atalaya::daemon {
 namespace {
@@ -57,9 +58,7 @@ FilterAction FilterOf(const store::IngestItem& item) {
 class EventDeciderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::SqliteOptions options;
-    options.path = dir_ / "a.db";
-    auto store = store::OpenSqliteStore(options);
+    auto store = testing::OpenTestStore(dir_);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
     rule_set_ = DuplicateFilter();

@@ -16,6 +16,7 @@
 #include "common/crypto.h"
 #include "tests/fakes/fake_graph_server.h"
 #include "tests/unit/daemon/temp_dir.h"
+#include "tests/unit/daemon/test_store.h"
 
 namespace atalaya::daemon {
 namespace {
@@ -42,9 +43,7 @@ std::string ReadFile(const std::string& path) {
 class MediaWorkerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::SqliteOptions options;
-    options.path = dir_ / "a.db";
-    auto store = store::OpenSqliteStore(options);
+    auto store = testing::OpenTestStore(dir_);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
     media_dir_ = dir_ / "media";

@@ -17,6 +17,7 @@
 #include "channels/meta_webhook.h"
 #include "store/store.h"
 #include "temp_dir.h"
+#include "test_store.h"
 #include "tests/fakes/fake_graph_server.h"
 
 namespace atalaya::daemon {
@@ -53,9 +54,7 @@ class MentionEnricherTest : public ::testing::Test {
     dir_.Write("rules/10_routing.yaml", kRules);
     rules_ = std::make_unique<SiteRules>(dir_ / "rules");
     ASSERT_THAT(rules_->Reload(), IsEmpty());
-    store::SqliteOptions options;
-    options.path = dir_ / "atalaya.db";
-    auto opened = store::OpenSqliteStore(options);
+    auto opened = testing::OpenTestStore(dir_);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(opened).value();
     channels::GraphClientOptions graph_options;
