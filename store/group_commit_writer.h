@@ -75,7 +75,6 @@ class GroupCommitWriter {
     Ticket() = default;
     Ticket(Ticket&&) = default;
     Ticket& operator=(Ticket&&) = default;
-    size_t size() const { return refused_.empty() ? requests_.size() : refused_.size(); }
 
    private:
     friend class GroupCommitWriter;

@@ -95,6 +95,7 @@ class SqlitePendingIngest final : public PendingIngest {
   }
 
   std::vector<Result<IngestOutcome>> Wait() override {
+    if (waited_) return {};
     waited_ = true;
     const std::vector<Status> statuses = writer_.Wait(std::move(ticket_));
     std::vector<Result<IngestOutcome>> results;
