@@ -373,10 +373,12 @@ int main(int argc, char** argv) {
     const double ratio = round->load.rps() / reference->rps();
     std::printf(
         "  ratio %.1f%%; writes per commit %.1f during the load (%.0f commits, %.2f ms each), "
-        "%.1f overall; backlog at end %.0f rows, drained in %.2f s; peak RSS %.1f MB\n",
+        "%.1f overall; backlog at end %.0f rows (normalized during the load: %.0f/s), drained "
+        "in %.2f s; peak RSS %.1f MB\n",
         100 * ratio, round->batch_during_load, round->commits_during_load,
-        round->commit_ms_during_load, round->batch_overall, round->backlog_at_end, round->drain_s,
-        round->peak_rss_kb / 1024.0);
+        round->commit_ms_during_load, round->batch_overall, round->backlog_at_end,
+        (static_cast<double>(round->load.ok) - round->backlog_at_end) / round->load.seconds,
+        round->drain_s, round->peak_rss_kb / 1024.0);
     std::printf("  stored deliveries %lld, acknowledged 200s %lld, normalized events %lld -> %s\n",
                 static_cast<long long>(round->stored), static_cast<long long>(round->load.ok),
                 static_cast<long long>(round->normalized), round->Consistent() ? "OK" : "MISMATCH");
