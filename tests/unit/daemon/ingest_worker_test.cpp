@@ -123,7 +123,9 @@ TEST(IngestWorkerTest, AFailedRowIsRetriedBeforeAnyLaterChunkAndNothingIsDoubled
   // next chunk, prepared meanwhile, waits until the failed row is in.
   EXPECT_LT(position(kFailing), position(129)) << "a later chunk went before the failed row";
   for (int64_t id = 1; id <= kRows; ++id) {
-    if (id != kFailing) EXPECT_EQ(inbox.Attempts(id), 1) << "row " << id;
+    if (id != kFailing) {
+      EXPECT_EQ(inbox.Attempts(id), 1) << "row " << id;
+    }
   }
 }
 
