@@ -2,8 +2,9 @@
 // IngestWorker: the one thread that turns inbox rows into normalized, decided events, in
 // inbox order. For each row it parses the raw body with the channel adapters, runs the site's
 // rules over every customer event, and commits events and decisions together with the
-// "processed" mark (Store::CommitIngestBatch), so a crash at any point leaves the row to be
-// taken up again at start and nothing is doubled.
+// "processed" mark (Store::StartIngestBatch), so a crash at any point leaves the row to be
+// taken up again at start and nothing is doubled. It prepares each chunk of rows while the
+// one before commits, and paces itself by how busy the writer is (ingest_pace.h).
 //
 // Threads: Start() launches the worker; Notify() (any thread) wakes it early; Drain() and
 // Stop() are called by the lifecycle thread.

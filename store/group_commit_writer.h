@@ -2,7 +2,7 @@
 // GroupCommitWriter: the one thread that writes to the SQLite database.
 //
 // Callers hand it units of work (functions that run SQL on the write connection) and block
-// until their work is durable. The writer takes everything pending (up to max_batch) into ONE
+// until their work is durable (Submit), or queue them and wait later (Enqueue, then Wait). The writer takes everything pending (up to max_batch) into ONE
 // transaction, then one COMMIT (one fsync) makes the whole batch durable and every caller is
 // woken with its own result. A unit that fails (a constraint, a "not found") fails alone:
 // SQLite undoes the failed statement itself, so a unit that wrote nothing before failing
@@ -14,7 +14,7 @@
 // writer thread and must own (capture by value) everything they touch, because a caller that
 // times out returns while its work may still run later.
 //
-// Threads: Submit, Stats and Healthy may be called from any thread. The destructor stops
+// Threads: Submit, Enqueue, Wait, Stats and Healthy may be called from any thread. The destructor stops
 // taking new work, drains what is queued, and joins.
 //
 // Errors from Submit: kUnavailable when more than max_waiting_writes units are waiting (at
@@ -66,8 +66,10 @@ class GroupCommitWriter {
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
 
+ private:
   struct Request;
 
+ public:
   // Units queued together by Enqueue, to Wait for. Move-only; dropping it without waiting
   // leaves the units to run all the same.
   class Ticket {
