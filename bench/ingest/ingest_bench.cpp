@@ -3,13 +3,19 @@
 // same run, from the same load generator.
 //
 //   bench_ingest --atalaya BIN --bare BIN --config FILE --app-secret-file FILE
-//                [--connections 32] [--seconds 6] [--rounds 5]
+//                [--connections 32] [--seconds 6] [--slice 1] [--rounds 5]
 //
 // Every request carries a new message id, a ~1.5 KB body and a valid signature, over
 // keep-alive connections. Prints requests/s, p50/p99 acknowledgement latency, the ratio, the
 // mean commit batch, the ingest backlog at the end and its drain time, the daemon's peak RSS,
-// and checks that stored deliveries equal the 200s — per round (a fresh bare server, then a
-// fresh daemon on a fresh state directory) and as medians over the rounds.
+// and checks that stored deliveries equal the 200s — per round and as medians over rounds.
+//
+// A round starts a fresh bare server and a fresh daemon on a fresh state directory, then
+// loads them in turns of --slice seconds (bare, atalaya, bare, ...) until each had --seconds.
+// This machine's speed drifts by a third within a minute; two loads run one after the other
+// saw different machines, and their ratio moved by ±8 points from round to round. Taking
+// turns, both see the same drift. The daemon is stopped (SIGSTOP) during the bare server's
+// turns, so the backlog it normalizes in the background runs in its own turns only.
 
 #include <httplib.h>
 #include <signal.h>
@@ -18,6 +24,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -47,10 +54,31 @@ struct LoadResult {
   double server_cpu_s = 0;     // the server process, user + system, during the load
   double generator_cpu_s = 0;  // this process (the load generator), during the load
   std::map<std::string, double> server_thread_cpu_s;  // by thread name, during the load
+  std::vector<double> latencies_ms;                   // one per 200
   double rps() const { return ok / seconds; }
   double server_us_per_request() const { return ok ? 1e6 * server_cpu_s / ok : 0; }
   double generator_us_per_request() const { return ok ? 1e6 * generator_cpu_s / ok : 0; }
 };
+
+// Adds one turn's load to a round's total; p50/p99 are computed by FinishPercentiles.
+void Accumulate(LoadResult& total, LoadResult turn) {
+  total.ok += turn.ok;
+  total.failed += turn.failed;
+  total.seconds += turn.seconds;
+  total.server_cpu_s += turn.server_cpu_s;
+  total.generator_cpu_s += turn.generator_cpu_s;
+  for (const auto& [name, cpu_s] : turn.server_thread_cpu_s)
+    total.server_thread_cpu_s[name] += cpu_s;
+  total.latencies_ms.insert(total.latencies_ms.end(), turn.latencies_ms.begin(),
+                            turn.latencies_ms.end());
+}
+
+void FinishPercentiles(LoadResult& r) {
+  std::sort(r.latencies_ms.begin(), r.latencies_ms.end());
+  if (r.latencies_ms.empty()) return;
+  r.p50_ms = r.latencies_ms[r.latencies_ms.size() / 2];
+  r.p99_ms = r.latencies_ms[std::min(r.latencies_ms.size() - 1, r.latencies_ms.size() * 99 / 100)];
+}
 
 // User + system CPU seconds from a /proc stat file: a process's (all threads) or a thread's.
 double CpuSecondsOf(const std::string& stat_path) {
@@ -124,6 +152,8 @@ class BodyStamper {
   size_t digits_at_;
 };
 
+// One turn: `connections` keep-alive clients posting for `seconds`. `tag` makes its message
+// ids unlike any other turn's.
 LoadResult RunLoad(int port, int server_pid, int connections, double seconds,
                    const std::string& secret, const std::string& tag) {
   const std::string server = std::to_string(server_pid);
@@ -143,7 +173,7 @@ LoadResult RunLoad(int port, int server_pid, int connections, double seconds,
       client.set_keep_alive(true);
       client.set_read_timeout(std::chrono::seconds(30));
       std::vector<double> mine;
-      mine.reserve(200000);
+      mine.reserve(static_cast<size_t>(50000 * seconds));
       BodyStamper bodies("wamid.BENCH-" + tag + "-" + std::to_string(c) + "-");
       for (int64_t i = 0; !stop; ++i) {
         const std::string& body = bodies.Next(i);
@@ -176,11 +206,7 @@ LoadResult RunLoad(int port, int server_pid, int connections, double seconds,
   }
   r.ok = ok;
   r.failed = failed;
-  std::sort(latencies.begin(), latencies.end());
-  if (!latencies.empty()) {
-    r.p50_ms = latencies[latencies.size() / 2];
-    r.p99_ms = latencies[std::min(latencies.size() - 1, latencies.size() * 99 / 100)];
-  }
+  r.latencies_ms = std::move(latencies);
   return r;
 }
 
@@ -242,22 +268,8 @@ double Median(std::vector<double> values) {
   return values.empty() ? 0 : values[values.size() / 2];
 }
 
-// The bare reference: a fresh server, one load.
-std::optional<LoadResult> RunBare(const std::string& bare_bin, const std::string& dir,
-                                  int connections, double seconds, const std::string& secret,
-                                  const std::string& tag) {
-  DaemonProcess bare(bare_bin, {dir + "/bare.port"}, {}, dir);
-  if (!bare.Start()) return std::nullopt;
-  const int port = bare.WaitForPortFile(dir + "/bare.port");
-  if (port == 0) return std::nullopt;
-  LoadResult result = RunLoad(port, bare.pid(), connections, seconds, secret, tag);
-  bare.Signal(SIGTERM);
-  bare.Wait();
-  std::filesystem::remove(dir + "/bare.port");
-  return result;
-}
-
 struct AtalayaRound {
+  LoadResult bare;
   LoadResult load;
   double batch_during_load = 0;
   double commits_during_load = 0;
@@ -272,11 +284,21 @@ struct AtalayaRound {
   bool Consistent() const { return stored == load.ok && normalized == load.ok; }
 };
 
-// atalaya with the shipped config (FULL durability, ingest and rules on), on a fresh state
-// directory: one load, then the drain, then what the store holds.
-std::optional<AtalayaRound> RunAtalaya(const std::string& atalaya_bin, const std::string& config,
-                                       const std::string& dir, int connections, double seconds,
-                                       const std::string& secret, const std::string& tag) {
+struct RoundPlan {
+  int connections = 32;
+  double seconds = 6;  // of load for each server
+  double slice = 1;    // seconds of one turn
+  std::string secret;
+};
+
+// One round: a fresh bare server and a fresh atalaya with the shipped config (FULL durability,
+// ingest and rules on) loaded in turns, then atalaya's drain, then what its store holds.
+std::optional<AtalayaRound> RunRound(const std::string& bare_bin, const std::string& atalaya_bin,
+                                     const std::string& config, const std::string& dir,
+                                     const RoundPlan& plan, const std::string& tag) {
+  DaemonProcess bare(bare_bin, {dir + "/bare.port"}, {}, dir);
+  if (!bare.Start()) return std::nullopt;
+  const int bare_port = bare.WaitForPortFile(dir + "/bare.port");
   const std::string state_dir = dir + "/state-" + tag;
   DaemonProcess daemon(
       atalaya_bin,
@@ -287,12 +309,28 @@ std::optional<AtalayaRound> RunAtalaya(const std::string& atalaya_bin, const std
   if (!daemon.Start()) return std::nullopt;
   const int port = daemon.WaitForPortFile(dir + "/port-" + tag);
   const int admin_port = daemon.WaitForPortFile(dir + "/admin-port-" + tag);
-  if (port == 0 || admin_port == 0) {
+  if (bare_port == 0 || port == 0 || admin_port == 0) {
     std::cerr << daemon.Stderr();
     return std::nullopt;
   }
+
   AtalayaRound round;
-  round.load = RunLoad(port, daemon.pid(), connections, seconds, secret, tag);
+  const int turns = std::max(1, static_cast<int>(std::lround(plan.seconds / plan.slice)));
+  for (int turn = 0; turn < turns; ++turn) {
+    const std::string turn_tag = tag + "t" + std::to_string(turn);
+    daemon.Signal(SIGSTOP);
+    Accumulate(round.bare, RunLoad(bare_port, bare.pid(), plan.connections, plan.slice, plan.secret,
+                                   "bare-" + turn_tag));
+    daemon.Signal(SIGCONT);
+    Accumulate(round.load,
+               RunLoad(port, daemon.pid(), plan.connections, plan.slice, plan.secret, turn_tag));
+  }
+  bare.Signal(SIGTERM);
+  bare.Wait();
+  std::filesystem::remove(dir + "/bare.port");
+  FinishPercentiles(round.bare);
+  FinishPercentiles(round.load);
+
   auto at_end = ScrapeMetrics(admin_port);
   round.batch_during_load = at_end["atalaya_store_batch_size_mean"];
   round.commits_during_load = at_end["atalaya_store_commits_total"];
@@ -339,33 +377,34 @@ int main(int argc, char** argv) {
   const std::string config = Flag(argc, argv, "config", "");
   const std::string secret_file = Flag(argc, argv, "app-secret-file", "");
   const int connections = std::stoi(Flag(argc, argv, "connections", "32"));
-  const double seconds = std::stod(Flag(argc, argv, "seconds", "6"));
-  // Five rounds by default: a single round's ratio moves by ±8 points on a shared machine,
-  // and the median of three still moved by a few.
+  RoundPlan plan;
+  plan.connections = connections;
+  plan.seconds = std::stod(Flag(argc, argv, "seconds", "6"));
+  plan.slice = std::stod(Flag(argc, argv, "slice", "1"));
+  // Five rounds by default: the median of three still moved by a few points.
   const int rounds = std::stoi(Flag(argc, argv, "rounds", "5"));
   if (atalaya_bin.empty() || bare_bin.empty() || config.empty() || secret_file.empty() ||
-      rounds < 1) {
+      rounds < 1 || plan.slice <= 0 || plan.seconds < plan.slice) {
     std::cerr << "usage: bench_ingest --atalaya BIN --bare BIN --config FILE "
-                 "--app-secret-file FILE [--connections N] [--seconds S] [--rounds R]\n";
+                 "--app-secret-file FILE [--connections N] [--seconds S] [--slice S] "
+                 "[--rounds R]\n";
     return 2;
   }
-  std::string secret = atalaya::testing::ReadFile(secret_file);
-  while (!secret.empty() && secret.back() == '\n') secret.pop_back();
+  plan.secret = atalaya::testing::ReadFile(secret_file);
+  while (!plan.secret.empty() && plan.secret.back() == '\n') plan.secret.pop_back();
   const std::string dir = atalaya::testing::MakeTempDir("bench-ingest");
 
-  std::printf("command: %s --connections %d --seconds %.0f --rounds %d\n", argv[0], connections,
-              seconds, rounds);
+  std::printf("command: %s --connections %d --seconds %g --slice %g --rounds %d\n", argv[0],
+              connections, plan.seconds, plan.slice, rounds);
   std::printf("body: %zu bytes, new message id and HMAC-SHA256 signature per request\n",
               Body("wamid.BENCH-x-0-0").size());
-  // The machine's speed drifts between runs (the bare server alone by a third): each round
-  // measures the reference right before atalaya, and the summary takes medians.
   std::vector<double> bare_rps, atalaya_rps, ratios, bare_cpu_us, atalaya_cpu_us;
   bool all_consistent = true;
   for (int r = 1; r <= rounds; ++r) {
     const std::string tag = "r" + std::to_string(r);
-    auto reference = RunBare(bare_bin, dir, connections, seconds, secret, "bare-" + tag);
-    auto round = RunAtalaya(atalaya_bin, config, dir, connections, seconds, secret, tag);
-    if (!reference || !round) return 1;
+    auto round = RunRound(bare_bin, atalaya_bin, config, dir, plan, tag);
+    if (!round) return 1;
+    const LoadResult* reference = &round->bare;
     std::printf("round %d\n", r);
     PrintRow("  bare cpp-httplib", *reference);
     PrintRow("  atalaya serve", round->load);
