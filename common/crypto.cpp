@@ -6,11 +6,26 @@
 #include <openssl/params.h>
 #include <openssl/sha.h>
 
+#include <memory>
+
 namespace atalaya {
 
 std::string Sha256(std::string_view data) {
+  // SHA256() fetches the algorithm from OpenSSL's provider store on every call, under a lock
+  // all the webhook handlers share: it cost a third more than hashing the body. Fetched once
+  // here, with one reusable context per thread.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(
+      EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  unsigned int length = 0;
+  if (sha256 == nullptr || context == nullptr ||
+      EVP_DigestInit_ex2(context.get(), sha256, nullptr) != 1 ||
+      EVP_DigestUpdate(context.get(), data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(context.get(), digest, &length) != 1) {
+    // Out of memory in OpenSSL: the one-shot call still works.
+    SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  }
   return std::string(reinterpret_cast<const char*>(digest), sizeof(digest));
 }
 

@@ -142,8 +142,11 @@ void GroupCommitWriter::Run() {
       if (queue_.empty()) return;  // stopping, and everything queued is done
       if (previous_batch_size > 1 && !stopping_) {
         // Under concurrency, give the other handlers a moment to enqueue: one commit (one
-        // fsync, one WAL append) then serves many of them instead of one or two.
-        writer_wakes_at_ = previous_batch_size * 2;
+        // fsync, one WAL append) then serves many of them instead of one or two. Waiting for
+        // as many as last time, not more: with every client already in a batch, a larger
+        // target is never reached and each batch waited out the whole window (bench/ingest,
+        // 32 connections: 16-write batches waiting for 32).
+        writer_wakes_at_ = previous_batch_size;
         work_cv_.wait_for(lock, kGatherWindow,
                           [&] { return stopping_ || queue_.size() >= writer_wakes_at_; });
       }

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace atalaya {
 namespace {
@@ -34,6 +37,34 @@ TEST(HmacSha256, MatchesRfc4231WithManyKeysInTurn) {
 TEST(Sha256, MatchesTheKnownDigestOfAbc) {
   EXPECT_EQ(HexEncode(Sha256("abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+// Each thread reuses one hashing context: a digest must not carry anything of the previous
+// one, whatever its length, on any thread.
+TEST(Sha256, ReusedContextsGiveEveryThreadTheKnownDigests) {
+  const std::string million_a(1'000'000, 'a');
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 3; ++i) {
+        if (HexEncode(Sha256(million_a)) !=
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0") {
+          ++wrong;
+        }
+        if (HexEncode(Sha256("")) !=
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855") {
+          ++wrong;
+        }
+        if (HexEncode(Sha256("abc")) !=
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") {
+          ++wrong;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(wrong, 0);
 }
 
 TEST(Base64Encode, PadsLikeRfc4648) {
