@@ -268,9 +268,10 @@ double Median(std::vector<double> values) {
   return values.empty() ? 0 : values[values.size() / 2];
 }
 
-struct AtalayaRound {
+// One round's figures: the bare server's load, and atalaya's with its drain and store checks.
+struct Round {
   LoadResult bare;
-  LoadResult load;
+  LoadResult load;  // atalaya's
   double batch_during_load = 0;
   double commits_during_load = 0;
   double commit_ms_during_load = 0;  // mean wall time of one commit: its SQL, WAL and fsync
@@ -293,9 +294,9 @@ struct RoundPlan {
 
 // One round: a fresh bare server and a fresh atalaya with the shipped config (FULL durability,
 // ingest and rules on) loaded in turns, then atalaya's drain, then what its store holds.
-std::optional<AtalayaRound> RunRound(const std::string& bare_bin, const std::string& atalaya_bin,
-                                     const std::string& config, const std::string& dir,
-                                     const RoundPlan& plan, const std::string& tag) {
+std::optional<Round> RunRound(const std::string& bare_bin, const std::string& atalaya_bin,
+                              const std::string& config, const std::string& dir,
+                              const RoundPlan& plan, const std::string& tag) {
   DaemonProcess bare(bare_bin, {dir + "/bare.port"}, {}, dir);
   if (!bare.Start()) return std::nullopt;
   const int bare_port = bare.WaitForPortFile(dir + "/bare.port");
@@ -314,7 +315,7 @@ std::optional<AtalayaRound> RunRound(const std::string& bare_bin, const std::str
     return std::nullopt;
   }
 
-  AtalayaRound round;
+  Round round;
   const int turns = std::max(1, static_cast<int>(std::lround(plan.seconds / plan.slice)));
   for (int turn = 0; turn < turns; ++turn) {
     const std::string turn_tag = tag + "t" + std::to_string(turn);
