@@ -69,11 +69,13 @@ void EventDecider::DecideBatch(const rules::RuleSet* rule_set,
     for (size_t i = 0; i < item.events.size(); ++i) {
       const Event& event = item.events[i];
       if (!RulesApply(event) || store::AwaitsMentionText(event)) continue;
-      item.decisions[i] = rules::Decide(*rule_set, event, ContextFor(event, recent));
+      rules::Context context = ContextFor(event, recent);
       if (!event.text.empty()) {
         item.text_keys[i] = rules::TextKey(event.text);
-        recent.Add(event, item.text_keys[i]);
+        context.text_key = &item.text_keys[i];
       }
+      item.decisions[i] = rules::Decide(*rule_set, event, context);
+      if (!event.text.empty()) recent.Add(event, item.text_keys[i]);
     }
   }
 }
@@ -82,8 +84,12 @@ EventDecider::Single EventDecider::Decide(const rules::RuleSet* rule_set, const 
   Single single;
   if (rule_set == nullptr || !RulesApply(event)) return single;
   BatchRecentTexts recent(store_);
-  single.decision = rules::Decide(*rule_set, event, ContextFor(event, recent));
-  if (!event.text.empty()) single.text_key = rules::TextKey(event.text);
+  rules::Context context = ContextFor(event, recent);
+  if (!event.text.empty()) {
+    single.text_key = rules::TextKey(event.text);
+    context.text_key = &single.text_key;
+  }
+  single.decision = rules::Decide(*rule_set, event, context);
   return single;
 }
 

@@ -7,7 +7,11 @@
 
 namespace atalaya::rules {
 
-std::string TextKey(std::string_view text) { return HexEncode(Sha256(NormalizeText(text))); }
+std::string TextKey(std::string_view text) { return TextKeyOfNormalized(NormalizeText(text)); }
+
+std::string TextKeyOfNormalized(std::string_view normalized) {
+  return HexEncode(Sha256(normalized));
+}
 
 void InMemoryRecentTexts::Add(Channel channel, std::string_view author_id, std::string_view text,
                               int64_t at_ms) {

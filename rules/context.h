@@ -31,6 +31,8 @@ class RecentTexts {
 // The duplicate key of a text: hex SHA-256 of its normalized form, so "Hola!!" and "hola!"
 // are the same text. The daemon stores it with each message.
 std::string TextKey(std::string_view text);
+// The same from the text already normalized (NormalizeText), to normalize it only once.
+std::string TextKeyOfNormalized(std::string_view normalized);
 
 class InMemoryRecentTexts final : public RecentTexts {
  public:
@@ -50,6 +52,9 @@ struct Context {
   std::string segment;                  // CRM segment of the contact ("vip", ...); "" = none
   bool promotion_post = false;          // the post this comment is under is tagged as a promotion
   const RecentTexts* recent = nullptr;  // null: duplicate conditions are never true
+  // TextKey(event.text) when the caller computed it already (the daemon stores it with the
+  // message); null: the rules compute it themselves if a duplicate condition needs it.
+  const std::string* text_key = nullptr;
 };
 
 }  // namespace atalaya::rules

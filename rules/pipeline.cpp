@@ -48,6 +48,14 @@ class Evaluation {
   const Event& event() const { return event_; }
   const Context& context() const { return context_; }
 
+  // The event text's duplicate key: the caller's, or computed once from the text already
+  // normalized for the keyword lists.
+  const std::string& TextKeyOfEvent() {
+    if (context_.text_key != nullptr) return *context_.text_key;
+    if (text_key_.empty()) text_key_ = TextKeyOfNormalized(normalized_);
+    return text_key_;
+  }
+
   // True when the condition holds; appends to `why` a short reason for each leaf that made
   // it true.
   bool Eval(const Condition& c, std::vector<std::string>* why) {
@@ -148,8 +156,8 @@ class Evaluation {
       }
       case ConditionType::kDuplicate: {
         bool seen = context_.recent != nullptr && !event_.text.empty() &&
-                    context_.recent->Contains(event_.channel, event_.author.id,
-                                              TextKey(event_.text), now_ms_ - c.window_ms, now_ms_);
+                    context_.recent->Contains(event_.channel, event_.author.id, TextKeyOfEvent(),
+                                              now_ms_ - c.window_ms, now_ms_);
         return Note(
             seen, why,
             "same text from this author within " + std::to_string(c.window_ms / 1000) + "s");
@@ -362,6 +370,7 @@ class Evaluation {
   Decision& decision_;
   int64_t now_ms_ = 0;
   std::string normalized_;
+  std::string text_key_;  // empty until TextKeyOfEvent computes it
   std::vector<int> text_patterns_;
   std::vector<int> text_lists_;
   bool bio_ready_ = false;

@@ -208,12 +208,14 @@ routing: {default: {queue: q}}
   EXPECT_EQ(Decide(*rs, Text("hola"), saturday).Label("flags"), "fuera");
 }
 
-TEST(PipelineTest, DuplicatesUseTheRecentTextsOfTheSameAuthor) {
-  auto rs = Compile(R"(
+constexpr const char* kDuplicateFilter = R"(
 filters:
   - {id: dup, when: {duplicate: {within: 10m}}, action: drop, reason: duplicado}
 routing: {default: {queue: q}}
-)");
+)";
+
+TEST(PipelineTest, DuplicatesUseTheRecentTextsOfTheSameAuthor) {
+  auto rs = Compile(kDuplicateFilter);
   ASSERT_TRUE(rs);
   InMemoryRecentTexts recent;
   Context context;
@@ -230,6 +232,24 @@ routing: {default: {queue: q}}
   later.timestamp_ms += 20 * 60'000;
   EXPECT_EQ(Decide(*rs, later, context).filter, FilterAction::kNone);
   EXPECT_EQ(Decide(*rs, e, Context()).filter, FilterAction::kNone);  // no state: never a dup
+}
+
+// The daemon hands the rules the key it stores with the message, and the duplicate condition
+// looks that key up instead of normalizing and hashing the text once more.
+TEST(PipelineTest, DuplicatesLookUpTheKeyTheCallerGives) {
+  auto rs = Compile(kDuplicateFilter);
+  ASSERT_TRUE(rs);
+  Event e = Text("Mi pedido NO llega!!");
+  InMemoryRecentTexts recent;
+  recent.Add(e.channel, "a1", "mi pedido no llega!", e.timestamp_ms - 5 * 60'000);
+  Context context;
+  context.recent = &recent;
+  const std::string own_key = TextKey(e.text);
+  context.text_key = &own_key;
+  EXPECT_EQ(Decide(*rs, e, context).filter, FilterAction::kDrop);
+  const std::string other_key = TextKey("otro texto");
+  context.text_key = &other_key;
+  EXPECT_EQ(Decide(*rs, e, context).filter, FilterAction::kNone);
 }
 
 constexpr const char* kInfluence = R"(
