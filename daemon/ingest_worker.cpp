@@ -12,6 +12,18 @@
 namespace atalaya::daemon {
 namespace {
 
+// One line per decided event, so an operator (or a newcomer trying `atalaya simulate`) sees
+// what the rules made of it; `atalaya explain` has the whole trace. Never the text or the
+// author's id (a WhatsApp id is a phone number).
+void LogDecision(const Event& event, const Decision& decision, int64_t inbox_id) {
+  log::Info("decided", log::Id("channel", ChannelName(event.channel)),
+            log::Id("event", EventKindName(event.kind)), log::Int("inbox_id", inbox_id),
+            log::Id("filter", FilterActionName(decision.filter)),
+            log::Id("filter_reason", decision.filter_reason),
+            log::Id("kind", decision.Label("kind")), log::Id("queue", decision.queue),
+            log::Id("priority", decision.priority));
+}
+
 // Normalizing may lag behind acknowledging: webhooks must be answered within the platforms'
 // timeouts, the backlog drains as soon as the load eases. So the worker yields the CPU to the
 // HTTP handlers and the writer (raising one's own nice value needs no privilege).
@@ -120,8 +132,11 @@ IngestWorker::Finished IngestWorker::Finish(Chunk& chunk) {
       return finished;
     }
     metrics_.CountIngest(*outcomes[i], chunk.unsupported[i]);
-    for (const std::optional<Decision>& decision : chunk.items[i].decisions) {
-      if (decision) metrics_.CountDecision(*decision);
+    const store::IngestItem& item = chunk.items[i];
+    for (size_t e = 0; e < item.decisions.size() && e < item.events.size(); ++e) {
+      if (!item.decisions[e]) continue;
+      metrics_.CountDecision(*item.decisions[e]);
+      LogDecision(item.events[e], *item.decisions[e], item.inbox_id);
     }
     last_id_ = chunk.items[i].inbox_id;
     ++finished.handled;

@@ -89,6 +89,14 @@ TEST_F(RulesE2E, EveryCustomerMessageIsStoredWithItsDecisionAndTrace) {
   EXPECT_GE(Metric("atalaya_decisions_total{filter=\"drop\"}"), 2);  // "hola", the repeat
   EXPECT_EQ(Metric("atalaya_routed_total{queue=\"retencion\"}"), 1);
   EXPECT_EQ(StopDaemon(), 0);
+  // The log says what was decided, one line per message, without the text or the sender.
+  const std::string logs = Logs();
+  EXPECT_THAT(logs, HasSubstr(R"("msg":"decided")"));
+  EXPECT_THAT(logs,
+              HasSubstr(R"("filter":"none","filter_reason":"","kind":"baja","queue":"retencion")"));
+  for (const char* secret : {"573001112233", "pésimo", "hola"}) {
+    EXPECT_THAT(logs, Not(HasSubstr(secret))) << "log leaks " << secret;
+  }
 
   auto store = OpenStore();
   ASSERT_TRUE(store);
