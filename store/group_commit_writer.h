@@ -2,20 +2,21 @@
 // GroupCommitWriter: the one thread that writes to the SQLite database.
 //
 // Callers hand it units of work (functions that run SQL on the write connection) and block
-// until their work is durable (Submit), or queue them and wait later (Enqueue, then Wait). The writer takes everything pending (up to max_batch) into ONE
-// transaction, then one COMMIT (one fsync) makes the whole batch durable and every caller is
-// woken with its own result. A unit that fails (a constraint, a "not found") fails alone:
-// SQLite undoes the failed statement itself, so a unit that wrote nothing before failing
-// costs the others nothing; one that did write (sqlite3_total_changes moved) is undone by
-// rolling the transaction back and running the others again in a new one. Units run
-// without a savepoint of their own because it cost two more statements for every row.
+// until their work is durable (Submit), or queue them and wait later (Enqueue, then Wait).
+// The writer takes everything pending (up to max_batch) into ONE transaction, then one COMMIT
+// (one fsync) makes the whole batch durable and every caller is woken with its own result. A unit
+// that fails (a constraint, a "not found") fails alone: SQLite undoes the failed statement itself,
+// so a unit that wrote nothing before failing costs the others nothing; one that did write
+// (sqlite3_total_changes moved) is undone by rolling the transaction back and running the others
+// again in a new one. Units run without a savepoint of their own because it cost two more
+// statements for every row.
 //
 // Ownership: the writer owns the write connection and its thread. Work functions run on the
 // writer thread and must own (capture by value) everything they touch, because a caller that
 // times out returns while its work may still run later.
 //
-// Threads: Submit, Enqueue, Wait, Stats and Healthy may be called from any thread. The destructor stops
-// taking new work, drains what is queued, and joins.
+// Threads: Submit, Enqueue, Wait, Stats and Healthy may be called from any thread. The
+// destructor stops taking new work, drains what is queued, and joins.
 //
 // Errors from Submit: kUnavailable when more than max_waiting_writes units are waiting (at
 // once, nothing queued) or when the caller waited longer than commit_timeout_ms (the work may
